@@ -32,6 +32,41 @@ class Translator:
         return self._t.pgettext(context, message)
 
 
+class CatalogError(Exception):
+    """A catalog that does not compile; the message names the file and line."""
+
+
+def compile_catalogs(locales_dir: Path = LOCALES_DIR) -> list[Path]:
+    """Compile every missing or stale .mo with Babel, so any way of starting the bot works.
+
+    .mo files are not committed; a PaaS dyno, a server or a test run compiles them here.
+    """
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import PoFileError, read_po
+
+    compiled = []
+    for po_path in sorted(locales_dir.glob("*/LC_MESSAGES/messages.po")):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        lang = po_path.parent.parent.name
+        try:
+            with po_path.open("rb") as po_file:
+                catalog = read_po(po_file, locale=lang, abort_invalid=True)
+        except PoFileError as exc:
+            raise CatalogError(f"{po_path}:{exc.lineno}: {exc}") from None
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise CatalogError(f"{po_path}: {exc}") from None
+        tmp = mo_path.with_suffix(".mo.tmp")
+        with tmp.open("wb") as mo_file:
+            write_mo(mo_file, catalog, use_fuzzy=False)
+        tmp.replace(mo_path)
+        compiled.append(mo_path)
+    if compiled:
+        translator.cache_clear()
+    return compiled
+
+
 @lru_cache(maxsize=64)
 def translator(lang: str) -> Translator:
     try:
@@ -41,3 +76,36 @@ def translator(lang: str) -> Translator:
     except OSError:
         translations = _gettext.NullTranslations()
     return Translator(lang, translations)
+
+
+def shipped_languages() -> tuple[str, ...]:
+    """English plus every locale with a catalog; CI keeps each of those complete."""
+    found = sorted(
+        p.parent.parent.name
+        for p in LOCALES_DIR.glob("*/LC_MESSAGES/messages.po")
+        if p.parent.parent.name != SOURCE_LANG
+    )
+    return (SOURCE_LANG, *found)
+
+
+def negotiate(language_code: str | None) -> str:
+    """Telegram's language_code (e.g. "pt-br") to the best shipped language, else English."""
+    if not language_code:
+        return SOURCE_LANG
+    from babel import negotiate_locale
+
+    shipped = shipped_languages()
+    wanted = language_code.replace("-", "_")
+    best = negotiate_locale([wanted, wanted.split("_")[0]], list(shipped), sep="_")
+    return best or SOURCE_LANG
+
+
+def language_name(lang: str) -> str:
+    """A language named in its own words ("Español", "Українська")."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        name = Locale.parse(lang).get_display_name(lang) or lang
+    except (UnknownLocaleError, ValueError):
+        return lang
+    return name[:1].upper() + name[1:]

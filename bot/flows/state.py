@@ -22,12 +22,18 @@ class State:
     # True once the person (or a deep link) chose the language, so Telegram's
     # language_code no longer overrides it.
     lang_chosen: bool = False
+    # The last searched point, for "more results" and filters.  Held in memory only: the
+    # store keeps lang and country and nothing else, and routes never carry coordinates.
+    point: tuple[float, float] | None = None
 
     def with_lang(self, lang: str) -> State:
         return replace(self, lang=lang, lang_chosen=True)
 
     def with_country(self, country: str | None) -> State:
         return replace(self, country=country.upper() if country else None)
+
+    def with_point(self, point: tuple[float, float] | None) -> State:
+        return replace(self, point=point)
 
     def expecting(self, expect: Expect) -> State:
         return replace(self, expect=expect)

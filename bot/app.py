@@ -1,0 +1,158 @@
+"""The python-telegram-bot Application: handlers in one ordered place, per-chat ordering."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from collections.abc import Awaitable
+from typing import Any
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    BaseUpdateProcessor,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.config import Config
+from bot.flows.deps import Deps
+from bot.handlers import conversation, errors, exit, outside
+from bot.handlers.routing import OutsidePrivateHandler, QuickExitHandler
+from bot.i18n import SOURCE_LANG, shipped_languages, translator
+from bot.privacy import ChatCodes, load_or_create_key
+from bot.runtime import KEY, Runtime
+from bot.store import StateStore
+
+log = logging.getLogger("waypoint.app")
+
+
+class ChatOrderedProcessor(BaseUpdateProcessor):
+    """Different chats run concurrently; one chat's updates run in the order they came.
+
+    Quick exit never waits behind the chat's other updates.
+    """
+
+    def __init__(self, max_concurrent_updates: int = 512) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._users: Counter[int] = Counter()
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None or (isinstance(update, Update) and exit.is_quick_exit(update)):
+            await coroutine
+            return
+        lock = self._locks.setdefault(chat.id, asyncio.Lock())
+        self._users[chat.id] += 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._users[chat.id] -= 1
+            if self._users[chat.id] <= 0:
+                del self._users[chat.id]
+                self._locks.pop(chat.id, None)
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+
+def register_handlers(app: Application) -> None:
+    """Every handler, in the order that matters: quick exit first, then groups, then the rest."""
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    app.add_handlers(
+        [
+            QuickExitHandler(exit.quick_exit),
+            OutsidePrivateHandler(outside.leave),
+            CommandHandler("start", conversation.start, filters=private),
+            CommandHandler(
+                ["help", "privacy", "language", "forget", "menu"],
+                conversation.command,
+                filters=private,
+            ),
+            CallbackQueryHandler(conversation.button),
+            MessageHandler(private & filters.LOCATION, conversation.location),
+            MessageHandler(private & filters.TEXT & ~filters.COMMAND, conversation.text),
+            MessageHandler(private, conversation.anything_else),
+        ]
+    )
+    app.add_error_handler(errors.log_error)
+
+
+def bot_commands(lang: str) -> list[BotCommand]:
+    t = translator(lang)
+    return [
+        BotCommand("start", t.pgettext("command", "Main menu")),
+        BotCommand("exit", t.pgettext("command", "Quick exit: delete this chat")),
+        BotCommand("privacy", t.pgettext("command", "What is kept and what is not")),
+        BotCommand("language", t.pgettext("command", "Choose your language")),
+        BotCommand("help", t.pgettext("command", "How this works")),
+    ]
+
+
+async def register_commands(app: Application) -> None:
+    await app.bot.set_my_commands(bot_commands(SOURCE_LANG))
+    for lang in shipped_languages():
+        await app.bot.set_my_commands(bot_commands(lang), language_code=lang)
+
+
+async def open_parts(rt: Runtime) -> None:
+    """Open the state store, the directory, the content and the gazetteer."""
+    from bot import parts
+
+    rt.store = await StateStore.open(rt.config.data_dir)
+    await parts.open_all(rt)
+
+
+async def _post_init(app: Application) -> None:
+    rt: Runtime = app.bot_data[KEY]
+    await open_parts(rt)
+    await register_commands(app)
+    log.info("bot ready")
+
+
+async def _post_shutdown(app: Application) -> None:
+    rt: Runtime = app.bot_data[KEY]
+    for task in rt.background:
+        task.cancel()
+    if rt.store is not None:
+        await rt.store.close()
+    from bot import parts
+
+    await parts.close_all(rt)
+
+
+def build_application(config: Config, token: str | None = None) -> Application:
+    token = token or config.token
+    if not token:
+        raise ValueError("a token is needed to build the application")
+    key = load_or_create_key(config.data_dir, config.secret_key)
+    rt = Runtime(config=config, codes=ChatCodes(key), deps=Deps())
+    app = (
+        Application.builder()
+        .token(token)
+        .base_url(config.bot_base_url)
+        .base_file_url(f"{config.api_base_url}/file/bot")
+        .rate_limiter(AIORateLimiter(max_retries=5))
+        .concurrent_updates(ChatOrderedProcessor())
+        .connect_timeout(10)
+        .read_timeout(15)
+        .write_timeout(15)
+        .pool_timeout(10)
+        .connection_pool_size(64)
+        .get_updates_read_timeout(40)
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    app.bot_data[KEY] = rt
+    register_handlers(app)
+    return app

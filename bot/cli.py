@@ -1,0 +1,115 @@
+"""The command line: run the bot (polling, webhook or terminal chat) and the maintainer tools.
+
+Problems a person can fix (configuration, an unreachable Bot API, a broken directory) are
+printed as one sentence with a non-zero exit status, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from urllib.parse import urlparse
+
+from bot.config import Config, ConfigError, load
+
+USAGE = """usage: python -m bot [COMMAND]
+
+  (none)              run the bot (long polling); with no TELEGRAM_BOT_TOKEN: terminal chat
+  webhook             run the bot behind a webhook (WEBHOOK_URL, WEBHOOK_SECRET, PORT)
+  terminal            the local terminal chat, even when a token is set
+  resources ...       validate, stats, import-hsds: tools for the service directory
+  gazetteer build     build the offline place-name index ahead of time
+"""
+
+
+def fail(message: str, status: int = 2) -> int:
+    print(f"waypoint: {message}", file=sys.stderr)
+    return status
+
+
+def main(argv: list[str]) -> int:
+    command = argv[0] if argv else ""
+    tools: dict[str, Callable[[list[str]], int]] = {
+        "resources": _resources,
+        "gazetteer": _gazetteer,
+    }
+    if command in ("-h", "--help", "help"):
+        print(USAGE)
+        return 0
+    if command in tools:
+        return tools[command](argv[1:])
+    from bot.i18n import CatalogError, compile_catalogs
+
+    try:
+        config = load()
+        compile_catalogs()
+    except (ConfigError, CatalogError) as exc:
+        return fail(str(exc))
+    if command == "webhook":
+        return _run(config, webhook=True)
+    if command == "terminal" or (command == "" and config.token is None):
+        from bot.terminal import run_terminal
+
+        return run_terminal(config)
+    if command == "":
+        return _run(config, webhook=False)
+    print(USAGE, file=sys.stderr)
+    return fail(f"unknown command {command!r}.")
+
+
+def _resources(argv: list[str]) -> int:
+    from bot.directory.cli import main as resources_main
+
+    return resources_main(argv)
+
+
+def _gazetteer(argv: list[str]) -> int:
+    from bot.geo.build import main as gazetteer_main
+
+    return gazetteer_main(argv)
+
+
+def _run(config: Config, *, webhook: bool) -> int:
+    from telegram.error import InvalidToken, NetworkError, TimedOut
+
+    from bot.app import build_application
+    from bot.parts import StartupError
+    from bot.privacy import setup_logging
+
+    if config.token is None:
+        return fail("TELEGRAM_BOT_TOKEN is not set; get a token from @BotFather and set it.")
+    setup_logging(logging.INFO, hide=(config.token,))
+    if webhook and (config.webhook_url is None or config.webhook_secret is None):
+        return fail("webhook mode needs WEBHOOK_URL and WEBHOOK_SECRET to be set.")
+    app = build_application(config)
+    try:
+        if webhook:
+            assert config.webhook_url is not None
+            app.run_webhook(
+                listen=config.listen,
+                port=config.port,
+                url_path=urlparse(config.webhook_url).path.lstrip("/"),
+                webhook_url=config.webhook_url,
+                secret_token=config.webhook_secret,
+                allowed_updates=all_update_types(),
+                drop_pending_updates=False,
+            )
+        else:
+            app.run_polling(allowed_updates=all_update_types(), poll_interval=0.0, timeout=30)
+    except InvalidToken:
+        return fail("the Bot API refused TELEGRAM_BOT_TOKEN; check it with @BotFather.")
+    except (NetworkError, TimedOut) as exc:
+        return fail(
+            f"cannot reach the Bot API at {config.api_base_url} ({type(exc).__name__}); "
+            "check TELEGRAM_API_BASE_URL and the network."
+        )
+    except StartupError as exc:
+        return fail(str(exc))
+    return 0
+
+
+def all_update_types() -> list[str]:
+    from telegram import Update
+
+    return Update.ALL_TYPES

@@ -1,0 +1,91 @@
+"""Configuration from the environment (the contract in DESIGN.md).
+
+A missing or malformed value raises ConfigError with one plain sentence; `python -m bot`
+prints it and exits non-zero instead of showing a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+DEFAULT_API = "https://api.telegram.org"
+_TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,100}$")
+
+
+class ConfigError(Exception):
+    """A configuration problem, described in one sentence a person can act on."""
+
+
+@dataclass(frozen=True)
+class Config:
+    token: str | None
+    api_base_url: str
+    resources_csv: Path
+    data_dir: Path
+    secret_key: str | None
+    webhook_url: str | None
+    webhook_secret: str | None
+    port: int
+    listen: str
+    exit_message: str | None  # None: the default neutral line; "" : leave nothing
+
+    @property
+    def bot_base_url(self) -> str:
+        """What python-telegram-bot's base_url wants: it appends `<token>/<method>`."""
+        return f"{self.api_base_url}/bot"
+
+
+def _url(name: str, value: str, *, https_only: bool = False) -> str:
+    parsed = urlparse(value)
+    schemes = ("https",) if https_only else ("http", "https")
+    if parsed.scheme not in schemes or not parsed.netloc:
+        wanted = "an https:// URL" if https_only else "an http:// or https:// URL"
+        raise ConfigError(f"{name} must be {wanted}, like https://example.org.")
+    return value.rstrip("/")
+
+
+def load(env: Mapping[str, str] | None = None) -> Config:
+    env = os.environ if env is None else env
+    token = env.get("TELEGRAM_BOT_TOKEN", "").strip() or None
+    if token is not None and not _TOKEN.match(token):
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN does not look like a bot token from @BotFather "
+            "(digits, a colon, then letters)."
+        )
+    api = _url("TELEGRAM_API_BASE_URL", env.get("TELEGRAM_API_BASE_URL", "").strip() or DEFAULT_API)
+
+    port_text = env.get("PORT", "").strip() or "8080"
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise ConfigError("PORT must be a number between 1 and 65535.")
+
+    webhook_url = env.get("WEBHOOK_URL", "").strip() or None
+    if webhook_url is not None:
+        webhook_url = _url("WEBHOOK_URL", webhook_url)
+    webhook_secret = env.get("WEBHOOK_SECRET", "").strip() or None
+    if webhook_secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", webhook_secret):
+        raise ConfigError(
+            "WEBHOOK_SECRET may hold only letters, digits, _ and - (1 to 256 of them)."
+        )
+
+    secret_key = env.get("BOT_SECRET_KEY", "").strip() or None
+    if secret_key is not None and len(secret_key) < 16:
+        raise ConfigError("BOT_SECRET_KEY must be at least 16 characters long.")
+
+    exit_message = env.get("EXIT_MESSAGE")
+    return Config(
+        token=token,
+        api_base_url=api,
+        resources_csv=Path(env.get("RESOURCES_CSV", "").strip() or "resources.csv"),
+        data_dir=Path(env.get("BOT_DATA_DIR", "").strip() or "data"),
+        secret_key=secret_key,
+        webhook_url=webhook_url,
+        webhook_secret=webhook_secret,
+        port=int(port_text),
+        listen=env.get("LISTEN", "").strip() or "0.0.0.0",
+        exit_message=exit_message,
+    )

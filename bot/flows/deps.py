@@ -1,0 +1,32 @@
+"""What flows may consult: the directory, the gazetteer and the content library.
+
+Any of them may be missing (still loading, or broken at start); a flow then shows what it
+can without it.  Flows get this object, never a Telegram one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from bot.flows.routes import Route
+from bot.flows.screen import Screen
+from bot.flows.state import State
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from bot.content import ContentLibrary
+    from bot.directory import Directory
+    from bot.geo import Gazetteer
+
+
+@dataclass
+class Deps:
+    directory: Directory | None = None
+    gazetteer: Gazetteer | None = None
+    content: ContentLibrary | None = None
+    extra: dict[str, Any] | None = None
+
+
+# Every routed flow has this shape: the route pressed, the chat's state, and what it may consult.
+Flow = Callable[[Route, State, Deps], Awaitable[Screen]]

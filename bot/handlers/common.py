@@ -1,0 +1,158 @@
+"""The glue every handler shares: finding the chat's session and showing a Screen."""
+
+from __future__ import annotations
+
+import contextvars
+import html
+import logging
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from bot.flows.screen import Screen
+from bot.flows.state import State
+from bot.i18n import negotiate
+from bot.runtime import Runtime, runtime_of
+from bot.sessions import Session
+
+log = logging.getLogger("waypoint.handlers")
+
+# The route being handled, for the error handler's one log line.
+current_route: contextvars.ContextVar[str] = contextvars.ContextVar("route", default="-")
+
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+def runtime(context: ContextTypes.DEFAULT_TYPE) -> Runtime:
+    return runtime_of(context.application.bot_data)
+
+
+async def session_for(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[str, Session]:
+    """The chat's one-way code and in-memory session, with the kept language/country loaded."""
+    rt = runtime(context)
+    chat = update.effective_chat
+    assert chat is not None
+    code = rt.codes.code(chat.id)
+    session = rt.sessions.get(code)
+    if not session.loaded:
+        session.loaded = True
+        kept = await rt.store.get(code) if rt.store is not None else None
+        state = State()
+        if kept is not None:
+            if kept.lang:
+                state = state.with_lang(kept.lang)
+            state = state.with_country(kept.country)
+        if not state.lang_chosen:
+            user = update.effective_user
+            state = State(lang=negotiate(user.language_code if user else None),
+                          country=state.country)
+        session.state = state
+    message = update.effective_message
+    if message is not None:
+        session.saw(message.message_id)
+    return code, session
+
+
+def render_text(screen: Screen) -> str:
+    body = html.escape(screen.text, quote=False)
+    if screen.title:
+        return f"<b>{html.escape(screen.title, quote=False)}</b>\n\n{body}"
+    return body
+
+
+def render_markup(screen: Screen) -> InlineKeyboardMarkup | None:
+    rows = []
+    for row in screen.rows:
+        buttons = []
+        for b in row:
+            if b.url:
+                buttons.append(InlineKeyboardButton(b.label, url=b.url))
+            elif b.route is not None:
+                buttons.append(InlineKeyboardButton(b.label, callback_data=b.route.encode()))
+        if buttons:
+            rows.append(buttons)
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+async def adopt_state(rt: Runtime, code: str, session: Session, new: State | None) -> None:
+    """Take the screen's state; write language/country down only when they changed."""
+    if new is None:
+        return
+    old = session.state
+    session.state = new
+    if rt.store is None:
+        return
+    keep_lang = new.lang if new.lang_chosen else None
+    old_lang = old.lang if old.lang_chosen else None
+    if (keep_lang, new.country) != (old_lang, old.country):
+        if keep_lang is None and new.country is None:
+            await rt.store.forget(code)
+        else:
+            await rt.store.put(code, keep_lang, new.country)
+
+
+async def show(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    code: str,
+    session: Session,
+    screen: Screen,
+    *,
+    edit_message_id: int | None = None,
+    epoch: int | None = None,
+) -> None:
+    """Send the screen (or edit the message that showed the last one) and its map pins."""
+    rt = runtime(context)
+    if epoch is not None and epoch != session.epoch:
+        return  # a quick exit happened meanwhile: show nothing more of the old conversation
+    await adopt_state(rt, code, session, screen.state)
+    chat = update.effective_chat
+    assert chat is not None
+    text = render_text(screen)
+    markup = render_markup(screen)
+    sent_id: int | None = None
+    if edit_message_id is not None:
+        try:
+            await context.bot.edit_message_text(
+                chat_id=chat.id,
+                message_id=edit_message_id,
+                text=text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+                link_preview_options=NO_PREVIEW,
+            )
+            sent_id = edit_message_id
+        except BadRequest as exc:
+            if "not modified" in str(exc).lower():
+                sent_id = edit_message_id
+            else:
+                log.info("edit refused (%s); sending a new message", type(exc).__name__)
+    if sent_id is None:
+        message = await context.bot.send_message(
+            chat_id=chat.id,
+            text=text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+            link_preview_options=NO_PREVIEW,
+        )
+        sent_id = message.message_id
+    session.screen_message_id = sent_id
+    session.saw(sent_id)
+    for venue in screen.venues:
+        pin = await context.bot.send_venue(
+            chat_id=chat.id,
+            latitude=venue.latitude,
+            longitude=venue.longitude,
+            title=venue.title[:100],
+            address=venue.address[:100] or venue.title[:100],
+        )
+        session.saw(pin.message_id)
+    for follow_up in screen.follow_ups:
+        await show(update, context, code, session, follow_up, epoch=epoch)

@@ -1,0 +1,94 @@
+"""One small async function per kind of update in a private chat."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot.flows import router
+from bot.flows.routes import Route
+from bot.handlers.common import current_route, runtime, session_for, show
+
+log = logging.getLogger("waypoint.handlers")
+
+MAX_TEXT = 200  # nobody types a town in more; longer texts are not read at all
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    current_route.set("start")
+    code, session = await session_for(update, context)
+    rt = runtime(context)
+    screen = await router.open_route(Route("menu"), session.state, rt.deps)
+    await show(update, context, code, session, screen, epoch=session.epoch)
+
+
+async def command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/help, /privacy, /language, /forget and /menu open their screens."""
+    message = update.effective_message
+    name = (message.text or "").split()[0].lstrip("/").split("@")[0].lower() if message else ""
+    target = {"help": "helpme", "privacy": "privacy", "language": "lang", "forget": "forget"}.get(
+        name, "menu"
+    )
+    current_route.set(f"command:{target}")
+    code, session = await session_for(update, context)
+    rt = runtime(context)
+    if target == "forget" and rt.store is not None:
+        await rt.store.forget(code)
+    screen = await router.open_route(Route(target), session.state, rt.deps)
+    await show(update, context, code, session, screen, epoch=session.epoch)
+
+
+async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    assert query is not None
+    decoded = Route.decode(query.data)
+    current_route.set(f"button:{decoded.name if decoded else 'invalid'}")
+    try:
+        await query.answer()
+    except TelegramError as exc:
+        log.info("callback answer failed (%s)", type(exc).__name__)
+    code, session = await session_for(update, context)
+    rt = runtime(context)
+    if decoded is not None and decoded.name == "forget" and rt.store is not None:
+        await rt.store.forget(code)
+    screen = await router.open_route(decoded, session.state, rt.deps)
+    # Pressing a button edits the message it belongs to: one message per screen.
+    edit_id = query.message.message_id if query.message is not None else None
+    await show(update, context, code, session, screen, edit_message_id=edit_id, epoch=session.epoch)
+
+
+async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    current_route.set("text")
+    code, session = await session_for(update, context)
+    rt = runtime(context)
+    message = update.effective_message
+    typed = message.text if message is not None and message.text else ""
+    if len(typed) > MAX_TEXT:
+        screen = await router.open_route(Route("unreadable"), session.state, rt.deps)
+    else:
+        screen = await router.on_text(session.state, rt.deps, typed)
+    await show(update, context, code, session, screen, epoch=session.epoch)
+
+
+async def location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    current_route.set("location")
+    code, session = await session_for(update, context)
+    rt = runtime(context)
+    message = update.effective_message
+    place = message.location if message is not None else None
+    if place is None:
+        return
+    screen = await router.on_location(session.state, rt.deps, place.latitude, place.longitude)
+    await show(update, context, code, session, screen, epoch=session.epoch)
+
+
+async def anything_else(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stickers, photos, voice, unknown commands: a kind word and the menu, nothing kept."""
+    current_route.set("other")
+    code, session = await session_for(update, context)
+    rt = runtime(context)
+    screen = await router.open_route(Route("unreadable"), session.state, rt.deps)
+    await show(update, context, code, session, screen, epoch=session.epoch)

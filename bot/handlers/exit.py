@@ -1,0 +1,120 @@
+"""Quick exit: delete what Telegram still lets us delete, forget the chat, leave one harmless line.
+
+Message ids are not kept on disk, so after a restart the bot knows none of them.  Telegram's
+message ids in a private chat count up by one for every message from either side, so the bot
+sweeps back from the newest id it can see, in batches of 100, over a bounded window
+(`SWEEP_BACK`), and a little forward (`SWEEP_AHEAD`) for messages sent after the one pressed.
+Ids that no longer exist, or are older than Telegram's 48 hours, are skipped by Telegram.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import unicodedata
+from functools import lru_cache
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot.flows.nav import EXIT
+from bot.flows.routes import Route
+from bot.flows.state import State
+from bot.handlers.common import runtime, session_for
+from bot.i18n import shipped_languages, translator
+from bot.sessions import Session
+
+log = logging.getLogger("waypoint.exit")
+
+# A person rarely has more than a few hundred messages in 48 hours; 1,000 ids back covers a
+# long conversation while costing only ten calls.
+SWEEP_BACK = 1000
+SWEEP_AHEAD = 100
+BATCH = 100
+PARALLEL_BATCHES = 4
+DEFAULT_EXIT_MESSAGE = "👍"
+
+
+@lru_cache(maxsize=1)
+def exit_words() -> frozenset[str]:
+    words = {"exit", "/exit"}
+    for lang in shipped_languages():
+        words.add(normalise(translator(lang).pgettext("exit word", "exit")))
+    return frozenset(words)
+
+
+def normalise(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip().strip(".!").casefold()
+
+
+def is_quick_exit(update: Update) -> bool:
+    """True for /exit, the quick-exit button and the exit word, in a private chat."""
+    chat = update.effective_chat
+    if chat is None or chat.type != "private":
+        return False
+    if update.callback_query is not None:
+        return Route.decode(update.callback_query.data) == EXIT
+    message = update.message
+    if message is None or not message.text or len(message.text) > 40:
+        return False
+    text = message.text.strip()
+    if text.split("@")[0].casefold() == "/exit":
+        return True
+    return normalise(text) in exit_words()
+
+
+def sweep_ids(newest: int, remembered: set[int]) -> list[int]:
+    """The ids to delete, newest first: the window around `newest` plus remembered ids."""
+    low = max(1, newest - SWEEP_BACK)
+    ids = set(range(low, newest + SWEEP_AHEAD + 1)) | remembered
+    return sorted((i for i in ids if i > 0), reverse=True)
+
+
+async def wipe(context: ContextTypes.DEFAULT_TYPE, chat_id: int, ids: list[int]) -> int:
+    batches = [ids[i : i + BATCH] for i in range(0, len(ids), BATCH)]
+    failures = 0
+    gate = asyncio.Semaphore(PARALLEL_BATCHES)
+
+    async def delete(batch: list[int]) -> None:
+        nonlocal failures
+        async with gate:
+            try:
+                await context.bot.delete_messages(chat_id=chat_id, message_ids=batch)
+            except TelegramError as exc:
+                failures += 1
+                log.info("delete batch failed (%s)", type(exc).__name__)
+
+    await asyncio.gather(*(delete(b) for b in batches))
+    return len(batches) - failures
+
+
+async def quick_exit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    rt = runtime(context)
+    chat = update.effective_chat
+    if chat is None:
+        return
+    if update.callback_query is not None:
+        with contextlib.suppress(TelegramError):
+            await update.callback_query.answer()
+    code, session = await session_for(update, context)
+    newest = session.highest_message_id
+    if update.callback_query is not None and update.callback_query.message is not None:
+        newest = max(newest, update.callback_query.message.message_id)
+    remembered = set(session.message_ids)
+    # Forget first, so nothing rendered for the old conversation can reappear.
+    fresh = Session(state=State(), loaded=False, epoch=session.epoch + 1)
+    if session.auto_wipe_task is not None:
+        session.auto_wipe_task.cancel()
+    rt.sessions.replace(code, fresh)
+    if rt.store is not None:
+        await rt.store.forget(code)
+    await wipe(context, chat.id, sweep_ids(newest, remembered))
+    log.info("quick exit done")
+    message = rt.config.exit_message
+    if message is None:
+        message = DEFAULT_EXIT_MESSAGE
+    if message:
+        sent = await context.bot.send_message(chat_id=chat.id, text=message)
+        fresh.saw(sent.message_id)

@@ -1,0 +1,57 @@
+"""Opening and closing the bot's parts: directory, content library, gazetteer.
+
+The directory and the content are needed at once; the gazetteer can take a minute to build
+the first time, so it is built in a separate process in the background while the bot answers
+everything else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from bot.runtime import Runtime
+
+log = logging.getLogger("waypoint.parts")
+
+
+class StartupError(Exception):
+    """A part cannot start; the message is one sentence for the operator."""
+
+
+async def open_all(rt: Runtime) -> None:
+    from bot.content import ContentLibrary
+    from bot.directory import Directory, DirectoryError
+
+    config = rt.config
+    try:
+        rt.deps.directory = await Directory.open(config.resources_csv, config.data_dir)
+    except DirectoryError as exc:
+        raise StartupError(str(exc)) from None
+    rt.background.append(asyncio.create_task(rt.deps.directory.watch(), name="directory-watch"))
+    rt.deps.content = ContentLibrary.load()
+    ready = asyncio.Event()
+    rt.deps.extra = {"gazetteer_ready": ready}
+    rt.background.append(asyncio.create_task(_open_gazetteer(rt, ready), name="gazetteer"))
+
+
+async def _open_gazetteer(rt: Runtime, ready: asyncio.Event) -> None:
+    from bot.geo import Gazetteer, ensure_built
+
+    try:
+        await ensure_built(rt.config.data_dir)
+        rt.deps.gazetteer = await Gazetteer.open(rt.config.data_dir)
+        log.info("gazetteer ready")
+    except Exception as exc:  # noqa: BLE001 - the bot goes on without typed places
+        log.error("gazetteer unavailable (%s)", type(exc).__name__)
+    finally:
+        ready.set()
+
+
+async def close_all(rt: Runtime) -> None:
+    for part in (rt.deps.directory, rt.deps.gazetteer):
+        if part is not None:
+            try:
+                await part.close()
+            except Exception as exc:  # noqa: BLE001 - closing must not stop the shutdown
+                log.info("closing a part failed (%s)", type(exc).__name__)

@@ -1,0 +1,111 @@
+"""What keeps a person unidentifiable: keyed chat codes and a log filter.
+
+Chat ids never reach disk or logs in plain form: state is keyed by HMAC-SHA256 of the chat
+id under a secret key.  The log filter strips anything that could carry a person's words
+(Telegram objects, dicts, exception messages) and the bot token from every record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import os
+import secrets
+import traceback
+from pathlib import Path
+
+KEY_FILE = "secret.key"
+
+
+def load_or_create_key(data_dir: Path, configured: str | None = None) -> bytes:
+    """The HMAC key: BOT_SECRET_KEY if set, else a key generated once into data_dir (0600)."""
+    if configured:
+        return configured.encode("utf-8")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / KEY_FILE
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip().encode("ascii")
+    with os.fdopen(fd, "w", encoding="ascii") as out:
+        out.write(secrets.token_hex(32))
+    return path.read_text(encoding="ascii").strip().encode("ascii")
+
+
+class ChatCodes:
+    """One-way codes for chat ids: the same chat always gets the same code, nobody can go back."""
+
+    def __init__(self, key: bytes) -> None:
+        self._key = key
+
+    def code(self, chat_id: int) -> str:
+        return hmac.new(self._key, str(chat_id).encode("ascii"), hashlib.sha256).hexdigest()
+
+
+_SAFE_ARG_TYPES = (int, float, bool, type(None))
+
+
+class PrivacyFilter(logging.Filter):
+    """Rewrites every record so that no update, message, text or token can be logged.
+
+    Arguments that are not plain numbers or short identifiers are replaced by their type
+    name; exception messages are dropped (they can quote input) and only the exception type
+    and the code locations of the traceback are kept.
+    """
+
+    def __init__(self, secrets_to_hide: tuple[str, ...] = ()) -> None:
+        super().__init__()
+        self._hide = tuple(s for s in secrets_to_hide if s)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        msg = record.msg if isinstance(record.msg, str) else f"<{type(record.msg).__name__}>"
+        args = record.args
+        if args:
+            if isinstance(args, dict):
+                args = {k: _safe_arg(v) for k, v in args.items()}
+            else:
+                args = tuple(_safe_arg(a) for a in args)
+            try:
+                msg = msg % args
+            except (TypeError, ValueError, KeyError):
+                msg = f"{msg} <unformattable args>"
+        if record.exc_info and record.exc_info[0] is not None:
+            exc_type, _exc, tb = record.exc_info
+            where = " <- ".join(
+                f"{Path(f.filename).name}:{f.lineno}:{f.name}"
+                for f in reversed(traceback.extract_tb(tb)[-6:])
+            )
+            msg = f"{msg} [{exc_type.__name__} at {where}]"
+            record.exc_info = None
+            record.exc_text = None
+        record.stack_info = None
+        for secret in self._hide:
+            msg = msg.replace(secret, "<hidden>")
+        record.msg = msg
+        record.args = None
+        return True
+
+
+def _safe_arg(value: object) -> object:
+    if isinstance(value, _SAFE_ARG_TYPES):
+        return value
+    if isinstance(value, str) and len(value) <= 80 and value.isprintable():
+        # Short strings are routes, error types, file names and counts written by us.
+        # Anything a person sends arrives as an object, which is never let through.
+        return value
+    return f"<{type(value).__name__}>"
+
+
+def setup_logging(level: int = logging.INFO, hide: tuple[str, ...] = ()) -> None:
+    """Log to stderr through the privacy filter; httpx at WARNING (its lines hold the token)."""
+    handler = logging.StreamHandler()
+    handler.addFilter(PrivacyFilter(hide))
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+    for noisy in ("httpx", "httpcore", "aiohttp.access"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -1,0 +1,107 @@
+"""The only state that outlives a restart: a chat's language and country, under a one-way code.
+
+Rows expire after 30 days without use; /forget and quick exit delete a row at once.
+Nothing else about a person is written anywhere.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiosqlite
+
+log = logging.getLogger("waypoint.store")
+
+EXPIRY_SECONDS = 30 * 24 * 3600
+_DAY = 24 * 3600
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS chat_state (
+    code TEXT PRIMARY KEY,
+    lang TEXT,
+    country TEXT,
+    touched_day INTEGER NOT NULL
+)
+"""
+
+
+@dataclass(frozen=True)
+class Kept:
+    lang: str | None
+    country: str | None
+
+
+class StateStore:
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self._db = db
+
+    @classmethod
+    async def open(cls, data_dir: Path) -> StateStore:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path = data_dir / "state.sqlite3"
+        try:
+            db = await cls._connect(path)
+        except sqlite3.DatabaseError as exc:
+            # A corrupt file holds nothing worth more than a working bot: start afresh.
+            log.warning("state database unreadable (%s); starting a new one", type(exc).__name__)
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            db = await cls._connect(path)
+        store = cls(db)
+        await store.expire()
+        return store
+
+    @staticmethod
+    async def _connect(path: Path) -> aiosqlite.Connection:
+        db = await aiosqlite.connect(path)
+        try:
+            await db.execute("PRAGMA busy_timeout = 5000")
+            await db.execute("PRAGMA journal_mode = WAL")
+            await db.execute(_SCHEMA)
+            await db.execute("PRAGMA quick_check")
+            await db.commit()
+        except sqlite3.DatabaseError:
+            await db.close()
+            raise
+        return db
+
+    @staticmethod
+    def _today() -> int:
+        return int(time.time()) // _DAY
+
+    async def get(self, code: str) -> Kept | None:
+        async with self._db.execute(
+            "SELECT lang, country, touched_day FROM chat_state WHERE code = ?", (code,)
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return None
+        if (self._today() - row[2]) * _DAY > EXPIRY_SECONDS:
+            await self.forget(code)
+            return None
+        return Kept(lang=row[0], country=row[1])
+
+    async def put(self, code: str, lang: str | None, country: str | None) -> None:
+        await self._db.execute(
+            "INSERT INTO chat_state (code, lang, country, touched_day) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(code) DO UPDATE SET lang=excluded.lang, country=excluded.country, "
+            "touched_day=excluded.touched_day",
+            (code, lang, country, self._today()),
+        )
+        await self._db.commit()
+
+    async def forget(self, code: str) -> None:
+        await self._db.execute("DELETE FROM chat_state WHERE code = ?", (code,))
+        await self._db.commit()
+
+    async def expire(self) -> int:
+        cutoff = self._today() - EXPIRY_SECONDS // _DAY
+        cur = await self._db.execute("DELETE FROM chat_state WHERE touched_day < ?", (cutoff,))
+        await self._db.commit()
+        return cur.rowcount or 0
+
+    async def close(self) -> None:
+        await self._db.close()
