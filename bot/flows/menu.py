@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.flows import nav
 from bot.flows.deps import Deps
 from bot.flows.routes import Route, route
@@ -118,11 +120,30 @@ async def privacy_page(_route: Route, state: State, _deps: Deps) -> Screen:
             ),
         )
     )
+    if state.auto_wipe:
+        wipe_note = t.gettext(
+            "Auto-wipe is on: after 30 minutes without a message, I delete this chat. "
+            "A restart of the service cancels it."
+        )
+        wipe_button = Button(t.pgettext("button", "⏱ Auto-wipe off"), route("autowipe", "off"))
+    else:
+        wipe_note = t.gettext(
+            "You can ask me to wipe this chat by myself after 30 minutes without a message. "
+            "I remember this only while the service runs: a restart cancels it."
+        )
+        wipe_button = Button(t.pgettext("button", "⏱ Auto-wipe on"), route("autowipe", "on"))
     rows = (
+        (wipe_button,),
         (Button(t.pgettext("button", "🧹 Forget me now"), route("forget")),),
         *nav.footer(t),
     )
-    return Screen(title=t.gettext("Privacy"), text=text, rows=rows)
+    return Screen(title=t.gettext("Privacy"), text=f"{text}\n\n{wipe_note}", rows=rows)
+
+
+async def set_auto_wipe(r: Route, state: State, deps: Deps) -> Screen:
+    new_state = replace(state, auto_wipe=r.arg(0) == "on")
+    screen = await privacy_page(r, new_state, deps)
+    return screen.with_state(new_state)
 
 
 async def forgotten(_route: Route, state: State, _deps: Deps) -> Screen:

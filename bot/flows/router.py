@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.flows import find_help, menu, talk
+from bot.flows import country, find_help, menu, restorative, rights, talk
 from bot.flows.deps import Deps, Flow
 from bot.flows.routes import Route
 from bot.flows.screen import Screen
@@ -23,11 +23,15 @@ ROUTES: dict[str, Flow] = {
     "setlang": menu.set_language,
     "privacy": menu.privacy_page,
     "forget": menu.forgotten,
+    "autowipe": menu.set_auto_wipe,
     "unreadable": menu.not_understood,
     "talk": talk.talk,
     "help": find_help.ask_where,
     "results": find_help.more_results,
     "place": find_help.chosen_place,
+    **rights.ROUTES,
+    **restorative.ROUTES,
+    **country.ROUTES,
 }
 
 
@@ -46,7 +50,8 @@ async def open_route(r: Route | None, state: State, deps: Deps) -> Screen:
 async def on_text(state: State, deps: Deps, text: str) -> Screen:
     if state.expect is Expect.PLACE:
         return await find_help.typed_place(state, deps, text)
-    if state.expect is Expect.COUNTRY and deps.gazetteer is not None:
+    if deps.gazetteer is not None:
+        # A country name, typed in any shipped language, sets the country wherever it comes.
         code = await deps.gazetteer.country_by_name(text)
         if code:
             return await talk.talk(Route("talk"), state.with_country(code), deps)

@@ -25,6 +25,8 @@ class State:
     # The last searched point, for "more results" and filters.  Held in memory only: the
     # store keeps lang and country and nothing else, and routes never carry coordinates.
     point: tuple[float, float] | None = None
+    # Wipe the chat after 30 minutes of silence; in memory only, like `point`.
+    auto_wipe: bool = False
 
     def with_lang(self, lang: str) -> State:
         return replace(self, lang=lang, lang_chosen=True)

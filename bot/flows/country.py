@@ -1,0 +1,130 @@
+"""Choosing the country the rights pages are about: only countries that have a pack are listed."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from babel import Locale, UnknownLocaleError
+
+from bot.flows import nav
+from bot.flows.deps import Deps, Flow
+from bot.flows.routes import Route, route
+from bot.flows.screen import Button, Screen
+from bot.flows.state import Expect, State
+from bot.i18n import translator
+
+PAGE_SIZE = 10  # countries per screen, two to a row
+NO_COUNTRY = "none"
+
+
+def country_name(code: str, lang: str) -> str:
+    """The country's name in the person's language (Babel/CLDR), or the code if unknown."""
+    for candidate in (lang.replace("-", "_"), "en"):
+        try:
+            name = Locale.parse(candidate).territories.get(code.upper())
+        except (ValueError, TypeError, UnknownLocaleError):
+            continue
+        if name:
+            return name
+    return code.upper()
+
+
+def _sort_key(name: str) -> str:
+    # Accents must not send "Österreich" after "Zypern"; CLDR names are otherwise plain.
+    return "".join(
+        c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)
+    ).casefold()
+
+
+# Where the picker returns once a country is chosen.
+NEXT_SCREENS = ("rights", "talk", "help", "menu")
+
+
+def _parse(r: Route) -> tuple[int, str]:
+    """(page, next screen) from `country|[page]|[next]`; anything odd means page 0, rights."""
+    page, after = 0, "rights"
+    for arg in r.args:
+        if arg.isdigit():
+            page = min(int(arg), 100)
+        elif arg in NEXT_SCREENS:
+            after = arg
+    return page, after
+
+
+async def known_countries(deps: Deps) -> list[str]:
+    """Countries with a rights pack or with services in the directory."""
+    codes = set(deps.content.countries()) if deps.content is not None else set()
+    if deps.directory is not None:
+        codes.update(await deps.directory.countries())
+    return sorted(codes)
+
+
+async def country_picker(r: Route, state: State, deps: Deps) -> Screen:
+    t = translator(state.lang)
+    index, after = _parse(r)
+    codes = await known_countries(deps)
+    codes.sort(key=lambda c: _sort_key(country_name(c, state.lang)))
+    pages = max(1, -(-len(codes) // PAGE_SIZE))
+    index = min(index, pages - 1)
+    shown = codes[index * PAGE_SIZE : (index + 1) * PAGE_SIZE]
+    buttons = [
+        Button(
+            ("✓ " if code == state.country else "") + country_name(code, state.lang),
+            route("setc", code, after),
+        )
+        for code in shown
+    ]
+    rows: list[tuple[Button, ...]] = [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
+    paging: list[Button] = []
+    if index > 0:
+        paging.append(
+            Button(t.pgettext("button", "◀ Previous"), route("country", str(index - 1), after))
+        )
+    if index < pages - 1:
+        paging.append(
+            Button(t.pgettext("button", "Next ▶"), route("country", str(index + 1), after))
+        )
+    if paging:
+        rows.append(tuple(paging))
+    rows.append(
+        (
+            Button(
+                t.pgettext("button", "🌐 Not listed: international"),
+                route("setc", NO_COUNTRY, after),
+            ),
+        )
+    )
+    text = t.gettext(
+        "Which country are you in, or want to know about? You can also type its name. "
+        "If yours is not listed, the international pages still apply."
+    )
+    if pages > 1:
+        text += "\n\n" + t.gettext("Page {page} of {pages}").format(page=index + 1, pages=pages)
+    return Screen(
+        title=t.gettext("Country"),
+        text=text,
+        rows=(*rows, *nav.footer(t, back=Route(after))),
+        state=state.expecting(Expect.COUNTRY),
+    )
+
+
+async def set_country(r: Route, state: State, deps: Deps) -> Screen:
+    from bot.flows.router import open_route  # the router imports this module
+
+    code = r.arg(0).upper()
+    _page, after = _parse(Route("country", r.args[1:]))
+    if code == NO_COUNTRY.upper():
+        new_state = state.with_country(None)
+    elif code in await known_countries(deps):
+        new_state = state.with_country(code)
+    else:
+        return await country_picker(Route("country", ("0", after)), state, deps)
+    new_state = new_state.expecting(Expect.NOTHING)
+    screen = await open_route(Route("talk" if after == "help" else after), new_state, deps)
+    return screen.with_state(screen.state or new_state)
+
+
+ROUTES: dict[str, Flow] = {
+    "country": country_picker,
+    "setc": set_country,
+}
