@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint clean
+.PHONY: run test lint clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,3 +28,14 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) data
+
+# Re-extract every message of the code and the content packs, and merge it into each catalog.
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F pyproject.toml \
+		--add-comments=Translators: --sort-by-file --no-wrap \
+		--project=Waypoint --version=1 -o locales/messages.pot .
+	@for po in locales/*/LC_MESSAGES/messages.po; do \
+		[ -f "$$po" ] || continue; \
+		lang=$$(basename $$(dirname $$(dirname $$po))); \
+		$(BIN)/pybabel update --no-wrap --ignore-obsolete -i locales/messages.pot -d locales -l $$lang; \
+	done

@@ -20,6 +20,8 @@ USAGE = """usage: python -m bot [COMMAND]
   terminal            the local terminal chat, even when a token is set
   resources ...       validate, stats, import-hsds: tools for the service directory
   gazetteer build     build the offline place-name index ahead of time
+  link ...            an outreach link (and QR code) opening the bot in a language and country
+  card ...            a printable wallet card with the QR code and the country's numbers
 """
 
 
@@ -33,6 +35,8 @@ def main(argv: list[str]) -> int:
     tools: dict[str, Callable[[list[str]], int]] = {
         "resources": _resources,
         "gazetteer": _gazetteer,
+        "link": _link,
+        "card": _card,
     }
     if command in ("-h", "--help", "help"):
         print(USAGE)
@@ -68,6 +72,18 @@ def _gazetteer(argv: list[str]) -> int:
     from bot.geo.build import main as gazetteer_main
 
     return gazetteer_main(argv)
+
+
+def _link(argv: list[str]) -> int:
+    from bot.outreach.cli import link_main
+
+    return link_main(argv)
+
+
+def _card(argv: list[str]) -> int:
+    from bot.outreach.cli import card_main
+
+    return card_main(argv)
 
 
 def _run(config: Config, *, webhook: bool) -> int:

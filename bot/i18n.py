@@ -95,7 +95,9 @@ def negotiate(language_code: str | None) -> str:
     from babel import negotiate_locale
 
     shipped = shipped_languages()
-    wanted = language_code.replace("-", "_")
+    wanted = language_code.replace("-", "_").lower()
+    # Telegram may say "fil" for Filipino, whose catalog lives under "tl".
+    wanted = {"fil": "tl"}.get(wanted.split("_")[0], wanted)
     best = negotiate_locale([wanted, wanted.split("_")[0]], list(shipped), sep="_")
     return best or SOURCE_LANG
 
@@ -105,7 +107,12 @@ def language_name(lang: str) -> str:
     from babel import Locale, UnknownLocaleError
 
     try:
-        name = Locale.parse(lang).get_display_name(lang) or lang
+        locale = Locale.parse("zh_Hans" if lang == "zh" else lang)
+        name = (
+            locale.get_display_name(locale)
+            if lang == "zh"
+            else locale.get_language_name(locale)
+        ) or lang
     except (UnknownLocaleError, ValueError):
         return lang
     return name[:1].upper() + name[1:]

@@ -145,6 +145,10 @@ async def show(
         sent_id = message.message_id
     session.screen_message_id = sent_id
     session.saw(sent_id)
+    # Every answer follows something the person did: the silence starts again now.
+    from bot.handlers.exit import arm_auto_wipe
+
+    arm_auto_wipe(context.bot, rt, chat.id, session)
     for venue in screen.venues:
         pin = await context.bot.send_venue(
             chat_id=chat.id,

@@ -9,6 +9,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.flows import router
+from bot.flows.deeplink import state_from_payload
 from bot.flows.routes import Route
 from bot.handlers.common import current_route, runtime, session_for, show
 
@@ -21,7 +22,11 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     current_route.set("start")
     code, session = await session_for(update, context)
     rt = runtime(context)
-    screen = await router.open_route(Route("menu"), session.state, rt.deps)
+    payload = context.args[0] if context.args else None
+    state, opening = state_from_payload(payload, session.state)
+    screen = await router.open_route(opening, state, rt.deps)
+    if screen.state is None and state != session.state:
+        screen = screen.with_state(state)
     await show(update, context, code, session, screen, epoch=session.epoch)
 
 

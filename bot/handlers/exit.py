@@ -15,15 +15,16 @@ import logging
 import unicodedata
 from functools import lru_cache
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.flows.nav import EXIT
 from bot.flows.routes import Route
 from bot.flows.state import State
-from bot.handlers.common import runtime, session_for
+from bot.handlers.common import runtime
 from bot.i18n import shipped_languages, translator
+from bot.runtime import Runtime
 from bot.sessions import Session
 
 log = logging.getLogger("waypoint.exit")
@@ -35,6 +36,7 @@ SWEEP_AHEAD = 100
 BATCH = 100
 PARALLEL_BATCHES = 4
 DEFAULT_EXIT_MESSAGE = "👍"
+AUTO_WIPE_SECONDS = 30 * 60
 
 
 @lru_cache(maxsize=1)
@@ -46,7 +48,9 @@ def exit_words() -> frozenset[str]:
 
 
 def normalise(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).strip().strip(".!").casefold()
+    """Case-folded, without accents: "Ieșire", "iesire" and "IEȘIRE!" are the same word."""
+    folded = unicodedata.normalize("NFKD", text.strip().strip(".!¡¿?").casefold())
+    return unicodedata.normalize("NFC", "".join(c for c in folded if not unicodedata.combining(c)))
 
 
 def is_quick_exit(update: Update) -> bool:
@@ -72,7 +76,7 @@ def sweep_ids(newest: int, remembered: set[int]) -> list[int]:
     return sorted((i for i in ids if i > 0), reverse=True)
 
 
-async def wipe(context: ContextTypes.DEFAULT_TYPE, chat_id: int, ids: list[int]) -> int:
+async def wipe(bot: Bot, chat_id: int, ids: list[int]) -> int:
     batches = [ids[i : i + BATCH] for i in range(0, len(ids), BATCH)]
     failures = 0
     gate = asyncio.Semaphore(PARALLEL_BATCHES)
@@ -81,7 +85,7 @@ async def wipe(context: ContextTypes.DEFAULT_TYPE, chat_id: int, ids: list[int])
         nonlocal failures
         async with gate:
             try:
-                await context.bot.delete_messages(chat_id=chat_id, message_ids=batch)
+                await bot.delete_messages(chat_id=chat_id, message_ids=batch)
             except TelegramError as exc:
                 failures += 1
                 log.info("delete batch failed (%s)", type(exc).__name__)
@@ -90,31 +94,56 @@ async def wipe(context: ContextTypes.DEFAULT_TYPE, chat_id: int, ids: list[int])
     return len(batches) - failures
 
 
+async def clear_chat(bot: Bot, rt: Runtime, chat_id: int, newest_hint: int = 0) -> None:
+    """Forget the chat (memory and store), delete its messages, leave the neutral line."""
+    code = rt.codes.code(chat_id)
+    session = rt.sessions.peek(code) or Session()
+    newest = max(newest_hint, session.highest_message_id)
+    remembered = set(session.message_ids)
+    # Forget first, so nothing rendered for the old conversation can reappear.
+    fresh = Session(state=State(), loaded=False, epoch=session.epoch + 1)
+    task = session.auto_wipe_task
+    if task is not None and task is not asyncio.current_task():
+        task.cancel()
+    rt.sessions.replace(code, fresh)
+    if rt.store is not None:
+        await rt.store.forget(code)
+    await wipe(bot, chat_id, sweep_ids(newest, remembered))
+    log.info("chat cleared")
+    message = rt.config.exit_message
+    if message is None:
+        message = DEFAULT_EXIT_MESSAGE
+    if message:
+        sent = await bot.send_message(chat_id=chat_id, text=message)
+        fresh.saw(sent.message_id)
+
+
 async def quick_exit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    rt = runtime(context)
     chat = update.effective_chat
     if chat is None:
         return
     if update.callback_query is not None:
         with contextlib.suppress(TelegramError):
             await update.callback_query.answer()
-    code, session = await session_for(update, context)
-    newest = session.highest_message_id
-    if update.callback_query is not None and update.callback_query.message is not None:
-        newest = max(newest, update.callback_query.message.message_id)
-    remembered = set(session.message_ids)
-    # Forget first, so nothing rendered for the old conversation can reappear.
-    fresh = Session(state=State(), loaded=False, epoch=session.epoch + 1)
+    newest = 0
+    if update.effective_message is not None:
+        newest = update.effective_message.message_id
+    await clear_chat(context.bot, runtime(context), chat.id, newest)
+
+
+def arm_auto_wipe(bot: Bot, rt: Runtime, chat_id: int, session: Session) -> None:
+    """(Re)start the silence timer of a chat that asked to be wiped after 30 minutes.
+
+    Held in memory only: a restart of the service cancels it, as the privacy page says.
+    """
     if session.auto_wipe_task is not None:
         session.auto_wipe_task.cancel()
-    rt.sessions.replace(code, fresh)
-    if rt.store is not None:
-        await rt.store.forget(code)
-    await wipe(context, chat.id, sweep_ids(newest, remembered))
-    log.info("quick exit done")
-    message = rt.config.exit_message
-    if message is None:
-        message = DEFAULT_EXIT_MESSAGE
-    if message:
-        sent = await context.bot.send_message(chat_id=chat.id, text=message)
-        fresh.saw(sent.message_id)
+        session.auto_wipe_task = None
+    if not session.state.auto_wipe:
+        return
+
+    async def later() -> None:
+        await asyncio.sleep(AUTO_WIPE_SECONDS)
+        await clear_chat(bot, rt, chat_id)
+
+    session.auto_wipe_task = asyncio.get_running_loop().create_task(later())
