@@ -95,7 +95,7 @@ def _run(config: Config, *, webhook: bool) -> int:
 
     if config.token is None:
         return fail("TELEGRAM_BOT_TOKEN is not set; get a token from @BotFather and set it.")
-    setup_logging(logging.INFO, hide=(config.token,))
+    setup_logging(getattr(logging, config.log_level), hide=(config.token,))
     if webhook and (config.webhook_url is None or config.webhook_secret is None):
         return fail("webhook mode needs WEBHOOK_URL and WEBHOOK_SECRET to be set.")
     app = build_application(config)

@@ -33,6 +33,7 @@ class Config:
     port: int
     listen: str
     exit_message: str | None  # None: the default neutral line; "" : leave nothing
+    log_level: str = "INFO"
 
     @property
     def bot_base_url(self) -> str:
@@ -77,6 +78,9 @@ def load(env: Mapping[str, str] | None = None) -> Config:
         raise ConfigError("BOT_SECRET_KEY must be at least 16 characters long.")
 
     exit_message = env.get("EXIT_MESSAGE")
+    log_level = (env.get("LOG_LEVEL", "").strip() or "INFO").upper()
+    if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ConfigError("LOG_LEVEL must be one of DEBUG, INFO, WARNING or ERROR.")
     return Config(
         token=token,
         api_base_url=api,
@@ -88,4 +92,5 @@ def load(env: Mapping[str, str] | None = None) -> Config:
         port=int(port_text),
         listen=env.get("LISTEN", "").strip() or "0.0.0.0",
         exit_message=exit_message,
+        log_level=log_level,
     )

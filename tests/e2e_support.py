@@ -176,6 +176,14 @@ class Person:
                 return await self.press_data(data)
         raise AssertionError(f"no button {label!r} in {[t for t, _ in self.buttons()]}")
 
+    async def open(self, name: str) -> StoredMessage:
+        """Press the button that opens the route `name`, whatever its label's language."""
+        for _text, data in self.buttons():
+            decoded = Route.decode(data)
+            if decoded is not None and decoded.name == name:
+                return await self.press_data(data)
+        raise AssertionError(f"no button for {name!r} in {self.routes()}")
+
     def routes(self) -> list[Route]:
         found = []
         for _text, data in self.buttons():
