@@ -10,7 +10,6 @@ from typing import Any
 
 from telegram import BotCommand, Update
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     BaseUpdateProcessor,
     CallbackQueryHandler,
@@ -20,6 +19,7 @@ from telegram.ext import (
 )
 
 from bot.config import Config
+from bot.delivery import PatientRateLimiter
 from bot.flows.deps import Deps
 from bot.handlers import conversation, errors, exit, outside
 from bot.handlers.routing import OutsidePrivateHandler, QuickExitHandler
@@ -130,18 +130,20 @@ async def _post_shutdown(app: Application) -> None:
     await parts.close_all(rt)
 
 
-def build_application(config: Config, token: str | None = None) -> Application:
+def build_application(
+    config: Config, token: str | None = None, *, polling: bool = True
+) -> Application:
     token = token or config.token
     if not token:
         raise ValueError("a token is needed to build the application")
     key = load_or_create_key(config.data_dir, config.secret_key)
     rt = Runtime(config=config, codes=ChatCodes(key), deps=Deps())
-    app = (
+    builder = (
         Application.builder()
         .token(token)
         .base_url(config.bot_base_url)
         .base_file_url(f"{config.api_base_url}/file/bot")
-        .rate_limiter(AIORateLimiter(max_retries=5))
+        .rate_limiter(PatientRateLimiter(overall_max_rate=config.max_send_rate))
         .concurrent_updates(ChatOrderedProcessor())
         .connect_timeout(10)
         .read_timeout(15)
@@ -151,8 +153,10 @@ def build_application(config: Config, token: str | None = None) -> Application:
         .get_updates_read_timeout(40)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
-        .build()
     )
+    if not polling:
+        builder = builder.updater(None)  # webhook mode: bot.webhook feeds the update queue
+    app = builder.build()
     app.bot_data[KEY] = rt
     register_handlers(app)
     return app

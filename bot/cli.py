@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
-from urllib.parse import urlparse
 
 from bot.config import Config, ConfigError, load
 
@@ -98,19 +97,14 @@ def _run(config: Config, *, webhook: bool) -> int:
     setup_logging(getattr(logging, config.log_level), hide=(config.token,))
     if webhook and (config.webhook_url is None or config.webhook_secret is None):
         return fail("webhook mode needs WEBHOOK_URL and WEBHOOK_SECRET to be set.")
-    app = build_application(config)
+    app = build_application(config, polling=not webhook)
     try:
         if webhook:
-            assert config.webhook_url is not None
-            app.run_webhook(
-                listen=config.listen,
-                port=config.port,
-                url_path=urlparse(config.webhook_url).path.lstrip("/"),
-                webhook_url=config.webhook_url,
-                secret_token=config.webhook_secret,
-                allowed_updates=all_update_types(),
-                drop_pending_updates=False,
-            )
+            import asyncio
+
+            from bot.webhook import serve
+
+            asyncio.run(serve(app, config))
         else:
             app.run_polling(allowed_updates=all_update_types(), poll_interval=0.0, timeout=30)
     except InvalidToken:
@@ -122,6 +116,8 @@ def _run(config: Config, *, webhook: bool) -> int:
         )
     except StartupError as exc:
         return fail(str(exc))
+    except OSError as exc:
+        return fail(f"cannot listen on {config.listen}:{config.port} ({exc.strerror}).")
     return 0
 
 

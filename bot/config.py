@@ -34,6 +34,7 @@ class Config:
     listen: str
     exit_message: str | None  # None: the default neutral line; "" : leave nothing
     log_level: str = "INFO"
+    max_send_rate: float = 30.0  # messages per second, Telegram's documented overall limit
 
     @property
     def bot_base_url(self) -> str:
@@ -81,6 +82,13 @@ def load(env: Mapping[str, str] | None = None) -> Config:
     log_level = (env.get("LOG_LEVEL", "").strip() or "INFO").upper()
     if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError("LOG_LEVEL must be one of DEBUG, INFO, WARNING or ERROR.")
+    rate_text = env.get("MAX_SEND_RATE", "").strip() or "30"
+    try:
+        max_send_rate = float(rate_text)
+    except ValueError:
+        max_send_rate = 0.0
+    if not 0 < max_send_rate <= 100_000:
+        raise ConfigError("MAX_SEND_RATE must be a number of messages per second above 0.")
     return Config(
         token=token,
         api_base_url=api,
@@ -93,4 +101,5 @@ def load(env: Mapping[str, str] | None = None) -> Config:
         listen=env.get("LISTEN", "").strip() or "0.0.0.0",
         exit_message=exit_message,
         log_level=log_level,
+        max_send_rate=max_send_rate,
     )

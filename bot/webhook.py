@@ -1,0 +1,88 @@
+"""Webhook mode: Telegram POSTs updates to us; we accept only those that carry our secret.
+
+A small aiohttp server instead of PTB's built-in one, so that the listen address, the body
+size limit and the secret check are ours: no update is accepted without the right
+`X-Telegram-Bot-Api-Secret-Token` header, and bodies above `MAX_BODY_BYTES` are refused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import signal
+from urllib.parse import urlparse
+
+from aiohttp import web
+from telegram import Update
+from telegram.ext import Application
+
+from bot.config import Config
+
+log = logging.getLogger("waypoint.webhook")
+
+# The largest update Telegram sends is far below this (a 4,096-character text with entities).
+MAX_BODY_BYTES = 256 * 1024
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+def webhook_app(app: Application, secret: str, path: str) -> web.Application:
+    async def receive(request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), secret.encode()):
+            log.warning("webhook request refused: wrong or missing secret")
+            return web.Response(status=403)
+        try:
+            data = await request.json(loads=json.loads)
+            update = Update.de_json(data, app.bot)
+        except web.HTTPRequestEntityTooLarge:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any malformed body is the sender's problem
+            log.warning("webhook body refused (%s)", type(exc).__name__)
+            return web.Response(status=400)
+        if update is None:
+            return web.Response(status=400)
+        await app.update_queue.put(update)
+        return web.Response(status=200)
+
+    async def health(_request: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    server = web.Application(client_max_size=MAX_BODY_BYTES)
+    server.router.add_post(path, receive)
+    server.router.add_get("/healthz", health)
+    return server
+
+
+async def serve(app: Application, config: Config) -> None:
+    assert config.webhook_url is not None and config.webhook_secret is not None
+    path = urlparse(config.webhook_url).path or "/"
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await app.initialize()
+    runner: web.AppRunner | None = None
+    try:
+        if app.post_init is not None:
+            await app.post_init(app)
+        await app.start()
+        runner = web.AppRunner(webhook_app(app, config.webhook_secret, path), access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, host=config.listen, port=config.port).start()
+        await app.bot.set_webhook(
+            url=config.webhook_url,
+            secret_token=config.webhook_secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+        log.info("webhook listening on port %d", config.port)
+        await stop.wait()
+    finally:
+        if runner is not None:
+            await runner.cleanup()
+        if app.running:
+            await app.stop()
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)
+        await app.shutdown()
