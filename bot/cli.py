@@ -21,6 +21,7 @@ USAGE = """usage: python -m bot [COMMAND]
   gazetteer build     build the offline place-name index ahead of time
   link ...            an outreach link (and QR code) opening the bot in a language and country
   card ...            a printable wallet card with the QR code and the country's numbers
+  book ...            every screen of one language and country as one HTML page, for review
 """
 
 
@@ -36,6 +37,7 @@ def main(argv: list[str]) -> int:
         "gazetteer": _gazetteer,
         "link": _link,
         "card": _card,
+        "book": _book,
     }
     if command in ("-h", "--help", "help"):
         print(USAGE)
@@ -83,6 +85,12 @@ def _card(argv: list[str]) -> int:
     from bot.outreach.cli import card_main
 
     return card_main(argv)
+
+
+def _book(argv: list[str]) -> int:
+    from bot.outreach.book import book_main
+
+    return book_main(argv)
 
 
 def _run(config: Config, *, webhook: bool) -> int:

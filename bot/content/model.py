@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 
 
+SUPRANATIONAL = frozenset({"eu"})
+
+
 @dataclass(frozen=True)
 class Source:
     """Where a statement comes from, as shown to people: the instrument and article, and a link."""
@@ -52,7 +55,8 @@ class Pack:
     @property
     def country(self) -> str | None:
         """The ISO 3166-1 code a country pack is for (its id is the code in lower case)."""
-        return self.id.upper() if len(self.id) == 2 else None
+        # "eu" is a two-letter id too, but a union of countries, not one of them.
+        return self.id.upper() if len(self.id) == 2 and self.id not in SUPRANATIONAL else None
 
     def get(self, page_id: str) -> Page | None:
         return next((p for p in self.pages if p.id == page_id), None)
