@@ -36,7 +36,8 @@ async def open_all(rt: Runtime) -> None:
 
 
 async def _open_gazetteer(rt: Runtime, ready: asyncio.Event) -> None:
-    from bot.geo import Gazetteer, ensure_built
+    from bot.geo.build import ensure_built
+    from bot.geo.gazetteer import Gazetteer
 
     try:
         await ensure_built(rt.config.data_dir)

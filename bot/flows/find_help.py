@@ -55,21 +55,30 @@ async def at_point(state: State, deps: Deps, lat: float, lon: float) -> Screen:
             rows=nav.footer(t, back=route("help")),
             state=new_state,
         )
-    screen = await results_screen(deps.directory, t, new_state, lat, lon)
+    screen = await results_screen(deps.directory, t, new_state, lat, lon, back=route("help"))
     return screen.with_state(screen.state or new_state)
 
 
 async def more_results(r: Route, state: State, deps: Deps) -> Screen:
-    from bot.flows.results import results_screen
+    """More results, a category filter, or the map pins, around the point searched last."""
+    from bot.flows.results import RESULTS_MAP, parse_results_route, results_screen
 
     if state.point is None or deps.directory is None:
         return await ask_where(r, state, deps)
     t = translator(state.lang)
-    category = r.arg(0, "all")
-    page = int(r.arg(1, "0")) if r.arg(1, "0").isdigit() else 0
-    categories = () if category == "all" else (category,)
+    categories, page = parse_results_route(r)
     lat, lon = state.point
-    return await results_screen(deps.directory, t, state, lat, lon, categories, min(page, 50))
+    return await results_screen(
+        deps.directory,
+        t,
+        state,
+        lat,
+        lon,
+        categories,
+        page,
+        show_map=r.name == RESULTS_MAP,
+        back=route("help"),
+    )
 
 
 async def chosen_place(r: Route, state: State, deps: Deps) -> Screen:

@@ -28,6 +28,7 @@ ROUTES: dict[str, Flow] = {
     "talk": talk.talk,
     "help": find_help.ask_where,
     "results": find_help.more_results,
+    "results_map": find_help.more_results,
     "place": find_help.chosen_place,
     **rights.ROUTES,
     **restorative.ROUTES,
