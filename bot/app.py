@@ -30,27 +30,41 @@ from bot.store import StateStore
 
 log = logging.getLogger("waypoint.app")
 
+# PTB's own concurrency limit, set so high it never binds (see ChatOrderedProcessor).
+_OUT_OF_REACH = 1 << 30
+
 
 class ChatOrderedProcessor(BaseUpdateProcessor):
     """Different chats run concurrently; one chat's updates run in the order they came.
 
-    Quick exit never waits behind the chat's other updates.
+    Quick exit never waits: neither behind the chat's other updates nor for a free slot.
+
+    PTB takes one of its `max_concurrent_updates` slots *before* `do_process_update`, so a
+    chat's later updates would sit in slots while they wait for their turn: one person
+    pressing fast while Telegram is slow could fill every slot and hold up everyone else.
+    So PTB's own limit is set out of reach, and the real one is taken only once the chat's
+    turn has come.
     """
 
     def __init__(self, max_concurrent_updates: int = 512) -> None:
-        super().__init__(max_concurrent_updates)
+        super().__init__(_OUT_OF_REACH)
+        self._slots = asyncio.BoundedSemaphore(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: Counter[int] = Counter()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        if isinstance(update, Update) and exit.is_quick_exit(update):
+            await coroutine  # someone may be looking over the person's shoulder: no queue
+            return
         chat = update.effective_chat if isinstance(update, Update) else None
-        if chat is None or (isinstance(update, Update) and exit.is_quick_exit(update)):
-            await coroutine
+        if chat is None:
+            async with self._slots:
+                await coroutine
             return
         lock = self._locks.setdefault(chat.id, asyncio.Lock())
         self._users[chat.id] += 1
         try:
-            async with lock:
+            async with lock, self._slots:
                 await coroutine
         finally:
             self._users[chat.id] -= 1
