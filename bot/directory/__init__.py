@@ -1,0 +1,24 @@
+"""The service directory: resources.csv, validated, indexed in SQLite, searched by place."""
+
+from bot.directory.schema import CATEGORIES, Service
+from bot.directory.store import (
+    Directory,
+    DirectoryError,
+    Nearby,
+    ReloadOutcome,
+    ReloadStatus,
+)
+from bot.directory.validate import Problem, Severity, validate
+
+__all__ = [
+    "CATEGORIES",
+    "Directory",
+    "DirectoryError",
+    "Nearby",
+    "Problem",
+    "ReloadOutcome",
+    "ReloadStatus",
+    "Service",
+    "Severity",
+    "validate",
+]

@@ -1,0 +1,132 @@
+"""`python -m bot resources …`: validate, stats and import-hsds for directory maintainers."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+from bot.directory import hsds, stats
+from bot.directory.validate import Severity, check_path
+
+
+def default_path() -> Path:
+    return Path(os.environ.get("RESOURCES_CSV") or "resources.csv")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot resources", description="Check and maintain resources.csv."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    check = commands.add_parser("validate", help="list every problem in the file")
+    check.add_argument(
+        "path", nargs="?", type=Path, help="default: $RESOURCES_CSV or resources.csv"
+    )
+    check.add_argument("--quiet-warnings", action="store_true", help="print errors only")
+    report = commands.add_parser("stats", help="services per country and category, stale rows")
+    report.add_argument("path", nargs="?", type=Path)
+    report.add_argument("--limit", type=int, default=50, help="rows listed per section")
+    convert = commands.add_parser("import-hsds", help="convert an Open Referral HSDS datapackage")
+    convert.add_argument("folder", type=Path, help="folder with datapackage.json and CSV files")
+    convert.add_argument("-o", "--output", type=Path, required=True)
+    convert.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="TERM=CATEGORY",
+        help="map an HSDS taxonomy term (or a word in the service name/description) to a category",
+    )
+    convert.add_argument("--country", help="ISO 3166-1 alpha-2 code when the data has none")
+    convert.add_argument("--default-category", default="general_support")
+    convert.add_argument(
+        "--national-without-location",
+        action="store_true",
+        help="list services without coordinates as national instead of skipping them",
+    )
+    convert.add_argument("--include-inactive", action="store_true")
+    convert.add_argument(
+        "--last-verified",
+        type=date.fromisoformat,
+        help="date for rows whose HSDS metadata has none (default: today)",
+    )
+    convert.add_argument("--id-prefix", default="hsds")
+    return parser
+
+
+def main(argv: list[str]) -> int:
+    """Run one maintainer command; returns the process exit code."""
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # argparse exits on --help and on usage errors
+        return int(exc.code or 0)
+    if args.command == "validate":
+        return _validate(args.path or default_path(), args.quiet_warnings)
+    if args.command == "stats":
+        return _stats(args.path or default_path(), args.limit)
+    return _import_hsds(args)
+
+
+def _validate(path: Path, quiet_warnings: bool) -> int:
+    if not path.is_file():
+        print(f"{path}: no such file", file=sys.stderr)
+        return 1
+    checked = check_path(path)
+    for problem in checked.problems:
+        if problem.severity is Severity.WARNING:
+            if not quiet_warnings:
+                print(f"{path}:{problem.line}: warning: {problem.message}")
+        else:
+            print(f"{path}:{problem.line}: {problem.message}")
+    errors, warnings = len(checked.errors), len(checked.warnings)
+    verdict = "OK" if not errors else "FAILED"
+    print(
+        f"{path}: {verdict}: {checked.rows} rows, {errors} error(s), {warnings} warning(s)",
+        file=sys.stderr if not errors else sys.stdout,
+    )
+    return 1 if errors else 0
+
+
+def _stats(path: Path, limit: int) -> int:
+    if not path.is_file():
+        print(f"{path}: no such file", file=sys.stderr)
+        return 1
+    checked = check_path(path)
+    print(stats.render(stats.compute(checked.services), limit=limit))
+    if not checked.ok:
+        print(
+            f"\n{len(checked.errors)} row(s) with errors are not counted; "
+            f"run: python -m bot resources validate {path}"
+        )
+        return 1
+    return 0
+
+
+def _import_hsds(args: argparse.Namespace) -> int:
+    try:
+        options = hsds.Options(
+            country=args.country,
+            mapping=hsds.parse_mapping(args.map),
+            default_category=args.default_category,
+            national_without_location=args.national_without_location,
+            include_inactive=args.include_inactive,
+            last_verified=args.last_verified,
+            id_prefix=args.id_prefix,
+        )
+        converted = hsds.convert(args.folder, options)
+    except (hsds.HsdsError, OSError, ValueError) as exc:
+        print(f"import-hsds: {exc}", file=sys.stderr)
+        return 1
+    hsds.write(converted.rows, args.output)
+    for note in converted.notes:
+        print(f"note: {note}", file=sys.stderr)
+    checked = check_path(args.output)
+    print(
+        f"{args.output}: wrote {len(converted.rows)} services; "
+        f"{len(checked.errors)} error(s), {len(checked.warnings)} warning(s)"
+    )
+    for problem in checked.errors:
+        print(f"{args.output}:{problem.line}: {problem.message}")
+    return 1 if checked.errors else 0

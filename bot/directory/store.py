@@ -1,0 +1,425 @@
+"""The live directory the bot queries: an index opened with aiosqlite, swapped on change.
+
+A changed resources.csv is validated before anything else happens; a broken file is refused
+(its line numbers logged) and the last good index keeps answering.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import os
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+
+import aiosqlite
+
+from bot.directory import index
+from bot.directory.geography import nearest_town_country
+from bot.directory.schema import Service, category_mask
+from bot.directory.search import nearest_rows
+from bot.directory.validate import Problem, Severity, Validation
+
+log = logging.getLogger("waypoint.directory")
+
+# When no country is given, the country of the nearest service within this reach is used.
+COUNTRY_REACH_KM = 300.0
+_LOGGED_PROBLEMS = 50
+
+
+class DirectoryError(Exception):
+    """The CSV cannot be used and there is no earlier good index to fall back on."""
+
+    def __init__(self, message: str, problems: Sequence[Problem] = ()) -> None:
+        super().__init__(message)
+        self.problems = tuple(problems)
+
+    def __str__(self) -> str:
+        lines = [super().__str__()]
+        lines += [f"  line {p.line}: {p.message}" for p in self.problems if p.is_error][:20]
+        return "\n".join(lines)
+
+
+class ReloadStatus(StrEnum):
+    UNCHANGED = "unchanged"
+    RELOADED = "reloaded"
+    REFUSED = "refused"
+
+
+@dataclass(frozen=True)
+class ReloadOutcome:
+    status: ReloadStatus
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class Nearby:
+    """What a search near a point found."""
+
+    local: tuple[tuple[Service, float], ...]
+    national: tuple[Service, ...] = ()
+    emergency: Service | None = None
+    has_more: bool = False
+    country: str | None = None
+
+
+@dataclass
+class _Live:
+    """One open index and the readers currently using it."""
+
+    conn: aiosqlite.Connection
+    info: index.IndexInfo
+    located: int
+    users: int = 0
+    retired: bool = False
+    idle: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+@dataclass(frozen=True)
+class _Stamp:
+    mtime_ns: int
+    size: int
+
+
+class Directory:
+    """Services from resources.csv, searchable by place, country and id."""
+
+    def __init__(self, csv_path: Path, data_dir: Path, live: _Live, stamp: _Stamp | None):
+        self.csv_path = csv_path
+        self.data_dir = data_dir
+        self._live = live
+        self._stamp = stamp
+        self._refused_sha: str | None = None
+        self._refused: tuple[Problem, ...] = ()
+        self._lock = asyncio.Lock()
+        self.progress: bool | None = None
+
+    # -- opening and reloading -------------------------------------------------------------
+
+    @classmethod
+    async def open(
+        cls,
+        csv_path: Path,
+        data_dir: Path,
+        *,
+        progress: bool | None = None,
+        today: date | None = None,
+    ) -> Directory:
+        """Open the index for `csv_path`, importing it first if this version is new.
+
+        Raises DirectoryError when the file has errors (or is missing) and no earlier good
+        index exists in `data_dir`.
+        """
+        csv_path, data_dir = Path(csv_path), Path(data_dir)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        refused: tuple[Problem, ...] = ()
+        refused_sha: str | None = None
+        stamp = _stamp(csv_path)
+        info: index.IndexInfo | None = None
+        if stamp is None:
+            refused = (Problem(0, f"{csv_path} cannot be read"),)
+        else:
+            sha = await asyncio.to_thread(index.source_hash, csv_path)
+            info, refused = await _prepare(csv_path, sha, data_dir, progress, today)
+            if info is None:
+                refused_sha = sha
+        if info is None:
+            info = await asyncio.to_thread(index.last_good, data_dir)
+            if info is None:
+                raise DirectoryError(f"{csv_path} cannot be used", refused)
+            _log_refusal(refused, serving=True)
+        live = await _connect(info)
+        directory = cls(csv_path, data_dir, live, stamp)
+        directory.progress = progress
+        directory._refused_sha, directory._refused = refused_sha, refused
+        await asyncio.to_thread(index.prune, data_dir, [info.path])
+        return directory
+
+    async def reload_if_changed(self, today: date | None = None) -> ReloadOutcome:
+        """Swap in a changed, valid file; refuse a broken one and keep serving the last good."""
+        async with self._lock:
+            stamp = _stamp(self.csv_path)
+            if stamp is None:
+                problem = Problem(0, f"{self.csv_path} cannot be read")
+                if self._refused != (problem,):
+                    self._refused = (problem,)
+                    _log_refusal(self._refused, serving=True)
+                return ReloadOutcome(ReloadStatus.REFUSED, (problem,))
+            if stamp == self._stamp:
+                if self._refused_sha is not None:
+                    return ReloadOutcome(ReloadStatus.REFUSED, self._refused)
+                return ReloadOutcome(ReloadStatus.UNCHANGED)
+            sha = await asyncio.to_thread(index.source_hash, self.csv_path)
+            if sha == self._live.info.sha256:
+                self._stamp = stamp
+                return ReloadOutcome(ReloadStatus.UNCHANGED)
+            if sha == self._refused_sha:
+                self._stamp = stamp
+                return ReloadOutcome(ReloadStatus.REFUSED, self._refused)
+            info, problems = await _prepare(self.csv_path, sha, self.data_dir, self.progress, today)
+            self._stamp = stamp
+            if info is None:
+                self._refused_sha, self._refused = sha, problems
+                _log_refusal(problems, serving=True)
+                return ReloadOutcome(ReloadStatus.REFUSED, problems)
+            new = await _connect(info)
+            old, self._live = self._live, new
+            self._refused_sha, self._refused = None, ()
+            log.info("directory reloaded: %d services", info.rows)
+            await self._retire(old)
+            await asyncio.to_thread(index.prune, self.data_dir, [info.path])
+            return ReloadOutcome(ReloadStatus.RELOADED, problems)
+
+    async def watch(self, interval: float = 10.0) -> None:
+        """Check the file every `interval` seconds; run it as a task, cancel it to stop."""
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.reload_if_changed()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # keep watching; the last good index still serves
+                log.error("directory reload failed: %s", type(exc).__name__)
+
+    async def close(self) -> None:
+        await self._retire(self._live)
+
+    async def _retire(self, live: _Live) -> None:
+        live.retired = True
+        if live.users:
+            await live.idle.wait()
+        await live.conn.close()
+
+    @contextlib.asynccontextmanager
+    async def _use(self) -> AsyncIterator[_Live]:
+        live = self._live
+        live.users += 1
+        live.idle.clear()
+        try:
+            yield live
+        finally:
+            live.users -= 1
+            if live.users == 0:
+                live.idle.set()
+
+    # -- questions ---------------------------------------------------------------------------
+
+    @property
+    def source_sha256(self) -> str:
+        return self._live.info.sha256
+
+    @property
+    def size(self) -> int:
+        return self._live.info.rows
+
+    @property
+    def refused(self) -> tuple[Problem, ...]:
+        """The problems of the file on disk when it is not the one being served."""
+        return self._refused
+
+    async def nearest(
+        self,
+        lat: float,
+        lon: float,
+        categories: Iterable[str] | None = None,
+        k: int = 5,
+        offset: int = 0,
+        country: str | None = None,
+        max_km: float | None = None,
+    ) -> Nearby:
+        """The k services nearest to the point (after `offset`), nearest first.
+
+        National services and the emergency number of the point's country come along; when
+        `country` is None it is taken from the nearest town or service.
+        """
+        mask = category_mask(tuple(categories)) if categories else 0
+        want = max(offset, 0) + max(k, 0) + 1
+        async with self._use() as live:
+
+            async def box_query(
+                boxes: Sequence[tuple[float, float, float, float]], fetch: int, cap: int | None
+            ) -> tuple[list[tuple[int, float, float]], int]:
+                return await _box_rows(live.conn, lat, lon, boxes, mask, fetch, cap)
+
+            rows = await nearest_rows(box_query, lat, lon, want, live.located, max_km)
+            page = rows[offset : offset + k]
+            services = await _by_rows(live.conn, [n for n, _ in page])
+            local = tuple((services[n], km) for n, km in page if n in services)
+            has_more = len(rows) > offset + k
+            if country is None:
+                country = nearest_town_country(lat, lon)
+            if country is None:
+                near = await nearest_rows(box_query, lat, lon, 1, live.located, COUNTRY_REACH_KM)
+                if near:
+                    found = await _by_rows(live.conn, [near[0][0]])
+                    country = found[near[0][0]].country if near[0][0] in found else None
+            national: tuple[Service, ...] = ()
+            emergency = None
+            if country:
+                emergency = await _emergency(live.conn, country)
+                national = tuple(
+                    s
+                    for s in await _national(live.conn, country, 0)
+                    if emergency is None or s.id != emergency.id
+                )
+        return Nearby(local, national, emergency, has_more, country)
+
+    async def national(
+        self, country: str, categories: Iterable[str] | None = None
+    ) -> list[Service]:
+        mask = category_mask(tuple(categories)) if categories else 0
+        async with self._use() as live:
+            return await _national(live.conn, country.upper(), mask)
+
+    async def emergency(self, country: str) -> Service | None:
+        async with self._use() as live:
+            return await _emergency(live.conn, country.upper())
+
+    async def get(self, service_id: str) -> Service | None:
+        async with self._use() as live:
+            rows = await live.conn.execute_fetchall(
+                "SELECT data FROM services WHERE id = ?", (service_id,)
+            )
+        return Service.from_json(rows[0][0]) if rows else None
+
+    async def countries(self) -> list[str]:
+        async with self._use() as live:
+            rows = await live.conn.execute_fetchall(
+                "SELECT DISTINCT country FROM services ORDER BY country"
+            )
+        return [r[0] for r in rows]
+
+
+async def _prepare(
+    csv_path: Path, sha: str, data_dir: Path, progress: bool | None, today: date | None
+) -> tuple[index.IndexInfo | None, tuple[Problem, ...]]:
+    """The index for this version of the CSV, built if needed; or None and the problems."""
+    target = index.index_path(data_dir, sha)
+    info = await asyncio.to_thread(index.read_info, target)
+    if info is not None and info.sha256 == sha:
+        await asyncio.to_thread(index.remember_current, data_dir, info)
+        return info, ()
+    if target.exists():
+        log.warning("directory index unusable (corrupt or incomplete); rebuilding it")
+        await asyncio.to_thread(index.discard, target)
+    data = await asyncio.to_thread(csv_path.read_bytes)
+    validation = Validation(data, today=today)
+    info = await index.build_async(validation, sha, data_dir, progress)
+    if info is None:
+        return None, validation.problems
+    await asyncio.to_thread(index.remember_current, data_dir, info)
+    return info, validation.problems
+
+
+async def _connect(info: index.IndexInfo) -> _Live:
+    conn = await aiosqlite.connect(info.path)
+    await conn.execute("PRAGMA busy_timeout = 5000")
+    await conn.execute("PRAGMA journal_mode = WAL")
+    await conn.execute("PRAGMA query_only = 1")
+    await conn.execute("PRAGMA mmap_size = 268435456")
+    await _ensure_math(conn)
+    rows = await conn.execute_fetchall("SELECT count(*) FROM geo")
+    live = _Live(conn, info, int(rows[0][0]))
+    live.idle.set()
+    return live
+
+
+async def _ensure_math(conn: aiosqlite.Connection) -> None:
+    """SQLite builds without SQLITE_ENABLE_MATH_FUNCTIONS get Python's (slower) instead."""
+    try:
+        await conn.execute_fetchall("SELECT sin(0.5), cos(0.5), radians(1.0)")
+    except sqlite3.OperationalError:
+        await conn.create_function("sin", 1, math.sin, deterministic=True)
+        await conn.create_function("cos", 1, math.cos, deterministic=True)
+        await conn.create_function("radians", 1, math.radians, deterministic=True)
+
+
+async def _box_rows(
+    conn: aiosqlite.Connection,
+    lat: float,
+    lon: float,
+    boxes: Sequence[tuple[float, float, float, float]],
+    mask: int,
+    fetch: int,
+    cap: int | None,
+) -> tuple[list[tuple[int, float, float]], int]:
+    """Rows in the boxes (see search.BoxQuery for what is returned with and without a cap)."""
+    parts = []
+    params: list[float | int] = []
+    for south, north, west, east in boxes:
+        sql = (
+            "SELECT n, lat, lon FROM geo WHERE lat0 <= ? AND lat1 >= ? AND lon0 <= ? AND lon1 >= ?"
+        )
+        params += [north, south, east, west]
+        if mask:
+            sql += " AND (catmask & ?) != 0"
+            params.append(mask)
+        parts.append(sql)
+    inner = " UNION ALL ".join(parts)
+    if cap is not None:
+        rows = await conn.execute_fetchall(inner + " LIMIT ?", [*params, cap + 1])
+        return [(int(n), float(la), float(lo)) for n, la, lo in rows], len(rows)
+    phi, lam = math.radians(lat), math.radians(lon)
+    # The haversine term, which grows with the great-circle distance.
+    sql = (
+        f"SELECT n, lat, lon, count(*) OVER () FROM ({inner}) ORDER BY "
+        "(sin((radians(lat) - ?) / 2) * sin((radians(lat) - ?) / 2) + "
+        "? * cos(radians(lat)) * sin((radians(lon) - ?) / 2) * sin((radians(lon) - ?) / 2)) "
+        "LIMIT ?"
+    )
+    params += [phi, phi, math.cos(phi), lam, lam, fetch]
+    rows = await conn.execute_fetchall(sql, params)
+    total = int(rows[0][3]) if rows else 0
+    return [(int(n), float(la), float(lo)) for n, la, lo, _ in rows], total
+
+
+async def _by_rows(conn: aiosqlite.Connection, rows: list[int]) -> dict[int, Service]:
+    if not rows:
+        return {}
+    marks = ",".join("?" * len(rows))
+    found = await conn.execute_fetchall(f"SELECT n, data FROM services WHERE n IN ({marks})", rows)
+    return {int(n): Service.from_json(data) for n, data in found}
+
+
+async def _national(conn: aiosqlite.Connection, country: str, mask: int) -> list[Service]:
+    sql = "SELECT data FROM services WHERE country = ? AND national = 1"
+    params: list[str | int] = [country]
+    if mask:
+        sql += " AND (catmask & ?) != 0"
+        params.append(mask)
+    rows = await conn.execute_fetchall(sql + " ORDER BY n", params)
+    return [Service.from_json(r[0]) for r in rows]
+
+
+async def _emergency(conn: aiosqlite.Connection, country: str) -> Service | None:
+    rows = await conn.execute_fetchall(
+        "SELECT data FROM services WHERE country = ? AND (catmask & ?) != 0 "
+        "ORDER BY national DESC, n LIMIT 1",
+        (country, category_mask(("emergency",))),
+    )
+    return Service.from_json(rows[0][0]) if rows else None
+
+
+def _stamp(path: Path) -> _Stamp | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return _Stamp(st.st_mtime_ns, st.st_size)
+
+
+def _log_refusal(problems: Sequence[Problem], serving: bool) -> None:
+    errors = [p for p in problems if p.severity is Severity.ERROR]
+    log.error(
+        "directory file refused: %d error(s); %s",
+        len(errors),
+        "the last good directory keeps serving" if serving else "no directory to serve",
+    )
+    for p in errors[:_LOGGED_PROBLEMS]:
+        log.error("directory line %d: %s", p.line, p.message)
