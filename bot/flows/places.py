@@ -1,6 +1,7 @@
 """A typed place name in the find-help flow: one place, a choice, a country, or not found.
 
-What the person typed is never repeated back: a watched phone may be read later.
+What the person typed is never repeated back, not even in "not found": a watched phone may be
+read later.  Nothing typed is logged or kept; the gazetteer is searched offline.
 """
 
 from __future__ import annotations
@@ -11,13 +12,17 @@ from bot.flows import nav
 from bot.flows.routes import route
 from bot.flows.screen import Button, Screen
 from bot.flows.state import Expect, State
-from bot.geo import Gazetteer, Place
+from bot.geo import Gazetteer, Match, Place
+from bot.geo.countries import country_name
 from bot.i18n import Translator
 
 MAX_TYPED = 100  # longer is not a place name
 CHOICES = 5
-# A place this many times larger than the next one of the same name is what people mean.
+# A place this many times larger than the next one of the same name is what people mean
+# ("Paris" is Paris, France, unless the chat's country puts Paris, Texas first).
 CLEAR_LEAD = 5
+# Button labels longer than this are cut on many phones.
+LABEL_CHARS = 30
 
 
 @dataclass(frozen=True)
@@ -47,9 +52,10 @@ def not_found(t: Translator, state: State) -> NotFound:
     text = "\n\n".join(
         (
             t.gettext("I could not find that place."),
+            t.gettext("You can type the name of a town or city again, or a larger town nearby."),
             t.gettext(
-                "You can type the name of a town or city again, share a location "
-                "(📎, then “Location”), or choose your country."
+                "Or share a location: tap 📎 (the paper clip), then “Location”. "
+                "It does not have to be exactly where you are."
             ),
         )
     )
@@ -61,43 +67,105 @@ def not_found(t: Translator, state: State) -> NotFound:
     return NotFound(Screen(text=text, rows=rows, state=state.expecting(Expect.PLACE)))
 
 
-def _clear_winner(places: list[Place]) -> bool:
-    if len(places) == 1:
+def _options(places: list[Place]) -> list[Place]:
+    """The places worth offering: all of the typed name, or those of the closest near-miss.
+
+    "Richmond" is no answer to "Manchestr"; every place called Springfield is one to
+    "Springfield".
+    """
+    top = places[0]
+    if top.match is Match.EXACT:
+        return [p for p in places if p.match is Match.EXACT]
+    return [p for p in places if p.match is top.match and p.name == top.name]
+
+
+def _is_clear(options: list[Place]) -> bool:
+    if len(options) == 1:
         return True
-    top, second = places[0], places[1]
-    if top.match > second.match:
-        return True
-    return top.population >= CLEAR_LEAD * max(second.population, 1)
+    return options[0].population >= CLEAR_LEAD * max(options[1].population, 1)
+
+
+def _fit(label: str) -> str:
+    return label if len(label) <= LABEL_CHARS + 10 else label[: LABEL_CHARS + 9] + "…"
+
+
+async def choice_labels(
+    gazetteer: Gazetteer, t: Translator, state: State, places: list[Place]
+) -> list[str]:
+    """Short button labels a person can tell apart: "Springfield, Illinois", "Paris, France".
+
+    The state or region where GeoNames has one, else the country; where two labels still
+    read the same, a larger town nearby ("Neustadt, near Hanover").
+    """
+    labels: list[str] = []
+    for place in places:
+        where = place.admin1 or country_name(place.country, state.lang)
+        label = t.pgettext("place label", "{place}, {region}").format(
+            place=place.name, region=where
+        )
+        if len(label) > LABEL_CHARS and place.admin1:
+            label = t.pgettext("place label", "{place}, {region}").format(
+                place=place.name, region=place.country
+            )
+        labels.append(label)
+    for index, place in enumerate(places):
+        if labels.count(labels[index]) < 2:
+            continue
+        landmark = await gazetteer.landmark(place)
+        if landmark is not None and landmark.name != place.name:
+            labels[index] = t.pgettext("place label", "{place}, near {town}").format(
+                place=place.name, town=landmark.name
+            )
+    repeated = {label for label in labels if labels.count(label) > 1}
+    seen: dict[str, int] = {}
+    for index, label in enumerate(labels):
+        # Two places still alike: number them rather than show one label twice.
+        if label in repeated:
+            seen[label] = seen.get(label, 0) + 1
+            labels[index] = f"{label} ({seen[label]})"
+    return [_fit(label) for label in labels]
 
 
 async def place_from_text(
     gazetteer: Gazetteer, t: Translator, state: State, text: str
 ) -> PlaceOutcome:
-    typed = " ".join(text.split())
+    """What a typed place name means: a place, a choice of places, a country, or nothing."""
+    typed = " ".join(text.split()) if isinstance(text, str) else ""
     if not typed or len(typed) > MAX_TYPED:
         return not_found(t, state)
+    # "Deutschland" is a country before it is any village of that name; a typo of a country
+    # ("Germny") counts as the country unless a place bears exactly the name typed ("Yalta"
+    # is a town, not a typo of Malta).
     country = await gazetteer.country_by_name(typed, fuzzy=False)
     if country:
         return Country(country)
     places = await gazetteer.find(typed, limit=CHOICES, country=state.country)
-    if not places:
+    if not places or places[0].match is not Match.EXACT:
         country = await gazetteer.country_by_name(typed, fuzzy=True)
-        return Country(country) if country else not_found(t, state)
-    # Only places of the same name are a real choice; "Richmond" is no answer to "Manchestr".
-    places = [p for p in places if p.match == places[0].match and p.name == places[0].name]
-    if _clear_winner(places):
-        return Found(places[0])
-    best = places
+        if country:
+            return Country(country)
+    if not places:
+        return not_found(t, state)
+    options = _options(places)
+    if _is_clear(options):
+        return Found(options[0])
+    labels = await choice_labels(gazetteer, t, state, options)
     rows = tuple(
-        (Button(p.label(state.lang)[:64], route("place", str(p.geonameid))),) for p in best
+        (Button(label, route("place", str(place.geonameid))),)
+        for label, place in zip(labels, options, strict=True)
     )
     screen = Screen(
         text=t.gettext("There are several places with that name. Which one?"),
-        rows=(*rows, *nav.footer(t, back=route("help"))),
+        rows=(
+            *rows,
+            (Button(t.pgettext("button", "🔁 Type another place"), route("help")),),
+            *nav.footer(t, back=route("help")),
+        ),
         state=state.expecting(Expect.PLACE),
     )
     return Choose(screen)
 
 
 async def place_by_id(gazetteer: Gazetteer, geonameid: int) -> Place | None:
+    """The place behind a choice button; None for an id the gazetteer does not hold."""
     return await gazetteer.get(geonameid)
