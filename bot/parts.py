@@ -36,9 +36,14 @@ async def open_all(rt: Runtime) -> None:
 
 
 async def _open_gazetteer(rt: Runtime, ready: asyncio.Event) -> None:
-    from bot.geo.build import ensure_built
+    from bot.geo.build import db_path, ensure_built, is_usable
     from bot.geo.gazetteer import Gazetteer
 
+    path = db_path(rt.config.data_dir)
+    if path.exists() and not await asyncio.to_thread(is_usable, path):
+        log.warning("gazetteer unusable (damaged or old); rebuilding it in the background")
+    elif not path.exists():
+        log.info("gazetteer not built yet; building it in the background")
     try:
         await ensure_built(rt.config.data_dir)
         rt.deps.gazetteer = await Gazetteer.open(rt.config.data_dir)
