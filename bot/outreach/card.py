@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PIL import Image, ImageDraw, ImageFont, features
+from PIL import Image, ImageDraw, ImageFont
 
 from bot.i18n import translator
 from bot.outreach import fonts
@@ -131,19 +131,9 @@ def render(card: Card) -> Image.Image:
         for i, line in enumerate(lines):
             width = draw.textlength(line, font=font)
             x = right - width if rtl else left
-            # A number or a link must read left to right even on a right-to-left card
-            # ("+44 800 …", not "… 800 44+").
-            extra = {"direction": "ltr"} if _HAS_RAQM and not _has_rtl(line) else {}
-            draw.text((x, y + i * step), line, font=font, fill=colour, **extra)
+            draw.text((x, y + i * step), line, font=font, fill=colour)
         y += height
     return image
-
-
-_HAS_RAQM = features.check("raqm")
-
-
-def _has_rtl(text: str) -> bool:
-    return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
 
 
 def write(card: Card, path: Path) -> None:
