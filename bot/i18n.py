@@ -7,6 +7,7 @@ Messages use named placeholders (`{name}`) filled with str.format after translat
 from __future__ import annotations
 
 import gettext as _gettext
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -116,3 +117,20 @@ def language_name(lang: str) -> str:
     except (UnknownLocaleError, ValueError):
         return lang
     return name[:1].upper() + name[1:]
+
+
+RIGHT_TO_LEFT = frozenset({"ar"})
+# A left-to-right run inside right-to-left text: Latin words, numbers, phone numbers, links.
+_LTR_RUN = re.compile(r"[A-Za-z0-9+][A-Za-z0-9+\-./:@_%#=?&()' ]*[A-Za-z0-9)/]|[A-Za-z0-9]")
+LRI, PDI = "\u2066", "\u2069"
+
+
+def isolate_ltr_runs(text: str, lang: str) -> str:
+    """Wrap left-to-right runs in Unicode isolates on right-to-left screens.
+
+    Without them an Arabic line with "+44 800 012 1700" or "T visa (NRM)" can show the
+    number's plus sign at the wrong end or the words in the wrong order.
+    """
+    if lang not in RIGHT_TO_LEFT:
+        return text
+    return _LTR_RUN.sub(lambda m: f"{LRI}{m.group(0)}{PDI}", text)

@@ -78,7 +78,7 @@ class BotProcess:
         def ready() -> bool:
             recent = [c.method for c in self.server.calls[calls_before:]]
             return "setMyCommands" in recent and (
-                "getUpdates" in recent or "setWebhook" in recent
+                "deleteWebhook" in recent or "getUpdates" in recent or "setWebhook" in recent
             )
 
         deadline = time.monotonic() + timeout

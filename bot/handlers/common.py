@@ -18,7 +18,7 @@ from telegram.ext import ContextTypes
 
 from bot.flows.screen import Screen
 from bot.flows.state import State
-from bot.i18n import negotiate
+from bot.i18n import isolate_ltr_runs, negotiate
 from bot.runtime import Runtime, runtime_of
 from bot.sessions import Session
 
@@ -60,10 +60,11 @@ async def session_for(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tup
     return code, session
 
 
-def render_text(screen: Screen) -> str:
-    body = html.escape(screen.text, quote=False)
+def render_text(screen: Screen, lang: str = "en") -> str:
+    body = html.escape(isolate_ltr_runs(screen.text, lang), quote=False)
     if screen.title:
-        return f"<b>{html.escape(screen.title, quote=False)}</b>\n\n{body}"
+        title = html.escape(isolate_ltr_runs(screen.title, lang), quote=False)
+        return f"<b>{title}</b>\n\n{body}"
     return body
 
 
@@ -115,7 +116,7 @@ async def show(
     await adopt_state(rt, code, session, screen.state)
     chat = update.effective_chat
     assert chat is not None
-    text = render_text(screen)
+    text = render_text(screen, session.state.lang)
     markup = render_markup(screen)
     sent_id: int | None = None
     if edit_message_id is not None:

@@ -55,6 +55,8 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer()
     except TelegramError as exc:
         log.info("callback answer failed (%s)", type(exc).__name__)
+    if update.effective_chat is None:
+        return  # an inline-mode press with no chat: this bot offers no inline mode
     code, session = await session_for(update, context)
     rt = runtime(context)
     if decoded is not None and decoded.name == "forget" and rt.store is not None:
