@@ -1,6 +1,6 @@
 """Benchmark the running bot: answered interactions per second, p99 latency, memory.
 
-    python bench/updates.py --seconds 30 [--chats 100] [--gazetteer DIR]
+    python bench/updates.py --seconds 30 [--chats 100] [--offered 100] [--gazetteer DIR]
 
 The real Application (`bot.app.build_application`) runs in this process and talks HTTP to the
 local Bot API server (`bot.botapi.BotApiServer`), exactly as it would to Telegram.  The server
@@ -15,9 +15,9 @@ screen's message has been edited (the person sees the new screen).  Phases:
 
 1. throughput: every person presses the next button as soon as the last one was answered
    (closed loop) for about 45 % of the run; answered interactions per second.
-2. latency: presses arrive at a fixed 100 per second (open loop), each from a person whose
-   last screen has arrived (people wait for the screen before they press again), for about
-   45 % of the run; p50/p99 from the press to the edited screen.
+2. latency: presses arrive at a fixed rate, 100 per second unless `--offered` says otherwise
+   (open loop), each from a person whose last screen has arrived (people wait for the screen
+   before they press again), for about 45 % of the run; p50/p99 from press to edited screen.
 3. baseline: a bare python-telegram-bot echo bot (one CallbackQueryHandler answering the
    query and editing the message to a short text with one button; no rate limiter, no
    per-chat ordering, as many concurrent updates as ours) in this same process against a
@@ -255,7 +255,9 @@ async def prune_bookkeeping(server: BotApiServer) -> None:
             del queries[query_id]
 
 
-async def _people(conn: Connection, chats: int, phase: float, echo: bool) -> None:
+async def _people(
+    conn: Connection, chats: int, phase: float, echo: bool, offered: float
+) -> None:
     loop = asyncio.get_running_loop()
 
     async def receive() -> Any:
@@ -281,7 +283,7 @@ async def _people(conn: Connection, chats: int, phase: float, echo: bool) -> Non
             done, took = await crowd.closed_loop(interactions=order["interactions"])
         conn.send({"interactions": done, "seconds": took})
         # The echo bot's latency is context only: a shorter open loop keeps a soak short.
-        latency = await crowd.open_loop(min(phase, 20.0) if echo else phase)
+        latency = await crowd.open_loop(min(phase, 20.0) if echo else phase, offered)
         conn.send(
             {
                 **latency,
@@ -298,8 +300,10 @@ async def _people(conn: Connection, chats: int, phase: float, echo: bool) -> Non
         await server.stop()
 
 
-def people_process(conn: Connection, chats: int, phase: float, echo: bool) -> None:
-    asyncio.run(_people(conn, chats, phase, echo))
+def people_process(
+    conn: Connection, chats: int, phase: float, echo: bool, offered: float
+) -> None:
+    asyncio.run(_people(conn, chats, phase, echo, offered))
 
 
 # --- the bot's side (this process) --------------------------------------------------------
@@ -386,13 +390,20 @@ async def sample_memory(every: float, out: list[tuple[float, float]]) -> None:
 
 
 async def measure(
-    make_app: Any, chats: int, phase: float, interactions: int | None, label: str
+    make_app: Any,
+    chats: int,
+    phase: float,
+    interactions: int | None,
+    label: str,
+    offered: float,
 ) -> Run:
     """Start the people's process, run `make_app(root, token)` against it, collect the run."""
     loop = asyncio.get_running_loop()
     here, there = multiprocessing.get_context("spawn").Pipe()
     child = multiprocessing.get_context("spawn").Process(
-        target=people_process, args=(there, chats, phase, interactions is not None), daemon=True
+        target=people_process,
+        args=(there, chats, phase, interactions is not None, offered),
+        daemon=True,
     )
     child.start()
 
@@ -433,7 +444,7 @@ async def measure(
             run.latency = await receive()
             lat = run.latency
             print(
-                f"{label} at {OFFERED_PER_S:.0f}/s offered: {lat['presses']} presses in "
+                f"{label} at {offered:.0f}/s offered: {lat['presses']} presses in "
                 f"{lat['offered_s']:.1f} s (skipped {lat['skipped']}), "
                 f"p50={lat['p50_ms']:.1f} ms p99={lat['p99_ms']:.1f} ms "
                 f"max={lat['max_ms']:.1f} ms; Bot API violations: {lat['violation_count']}"
@@ -453,7 +464,9 @@ async def measure(
     return run
 
 
-async def bench(seconds: float, chats: int, gazetteer: Path | None) -> tuple[Run, Run]:
+async def bench(
+    seconds: float, chats: int, gazetteer: Path | None, offered: float = OFFERED_PER_S
+) -> tuple[Run, Run]:
     from bot.app import build_application
     from bot.geo import build as geo_build
     from bot.i18n import compile_catalogs
@@ -471,9 +484,9 @@ async def bench(seconds: float, chats: int, gazetteer: Path | None) -> tuple[Run
             geo_build.ensure_built = skip_gazetteer_build  # bot.parts imports it when it runs
         ours = await measure(
             lambda root, token: build_application(bot_config(root, token, data_dir)),
-            chats, phase, None, "ours",
+            chats, phase, None, "ours", offered,
         )
-    echo = await measure(echo_application, chats, phase, ours.interactions, "echo")
+    echo = await measure(echo_application, chats, phase, ours.interactions, "echo", offered)
     if ours.memory:
         shown = " ".join(f"{t:.0f}s:{mb:.0f}" for t, mb in ours.memory)
         print(f"ours rss samples (s:MB): {shown}")
@@ -493,10 +506,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--gazetteer", type=Path, default=None,
         help="a directory holding a built gazetteer.sqlite3 to open (default: skip it)",
     )
+    parser.add_argument(
+        "--offered", type=float, default=OFFERED_PER_S,
+        help="presses per second in the latency phase (default 100)",
+    )
     args = parser.parse_args(argv)
-    if args.chats < 1 or args.seconds <= 0:
-        parser.error("--chats and --seconds must be positive")
-    ours, echo = asyncio.run(bench(args.seconds, args.chats, args.gazetteer))
+    if args.chats < 1 or args.seconds <= 0 or args.offered <= 0:
+        parser.error("--chats, --seconds and --offered must be positive")
+    ours, echo = asyncio.run(bench(args.seconds, args.chats, args.gazetteer, args.offered))
     ratio = ours.per_s / echo.per_s if echo.per_s else float("nan")
     print(
         f"updates chats={args.chats} per_s={ours.per_s:.0f} "
