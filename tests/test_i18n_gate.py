@@ -83,3 +83,15 @@ def test_a_shipped_locale_is_complete_and_keeps_placeholders(lang):
 
 def test_every_catalog_compiles(tmp_path):
     compile_catalogs()
+
+
+def test_a_catalog_that_does_not_compile_is_named_with_its_line(tmp_path):
+    from bot.i18n import CatalogError
+
+    po = tmp_path / "xx" / "LC_MESSAGES" / "messages.po"
+    po.parent.mkdir(parents=True)
+    po.write_text('msgid ""\nmsgstr ""\n\nmsgid "Hello"\nmsgstr "Hola\n\nmsgid broken\n')
+    with pytest.raises(CatalogError) as caught:
+        compile_catalogs(tmp_path)
+    assert str(po) in str(caught.value)
+    assert ":" in str(caught.value).replace(str(po), "", 1)[:3]
