@@ -6,7 +6,9 @@ Messages use named placeholders (`{name}`) filled with str.format after translat
 
 from __future__ import annotations
 
+import contextlib
 import gettext as _gettext
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -58,7 +60,8 @@ def compile_catalogs(locales_dir: Path = LOCALES_DIR) -> list[Path]:
             raise CatalogError(f"{po_path}:{exc.lineno}: {exc}") from None
         except (ValueError, UnicodeDecodeError) as exc:
             raise CatalogError(f"{po_path}: {exc}") from None
-        tmp = mo_path.with_suffix(".mo.tmp")
+        # Another process (a test, a second worker) may compile at the same moment.
+        tmp = mo_path.with_suffix(f".mo.{os.getpid()}.tmp")
         with tmp.open("wb") as mo_file:
             write_mo(mo_file, catalog, use_fuzzy=False)
         tmp.replace(mo_path)
@@ -68,8 +71,18 @@ def compile_catalogs(locales_dir: Path = LOCALES_DIR) -> list[Path]:
     return compiled
 
 
+_compiled_once = False
+
+
 @lru_cache(maxsize=64)
 def translator(lang: str) -> Translator:
+    global _compiled_once
+    if not _compiled_once:
+        # Whoever asks first (the bot, a test, `python -m bot card`) gets compiled catalogs;
+        # a catalog that does not compile is reported by `python -m bot` and the CI gate.
+        _compiled_once = True
+        with contextlib.suppress(CatalogError, OSError):
+            compile_catalogs()
     try:
         translations: _gettext.NullTranslations = _gettext.translation(
             DOMAIN, localedir=str(LOCALES_DIR), languages=[lang]
