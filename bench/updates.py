@@ -69,6 +69,7 @@ from telegram.ext import (  # noqa: E402
     filters,
 )
 
+from bot.app import start_in_process, stop_in_process  # noqa: E402
 from bot.botapi import BotApiServer, ChatEvent  # noqa: E402
 from bot.config import Config, load  # noqa: E402
 from bot.flows.routes import Route  # noqa: E402
@@ -327,25 +328,6 @@ async def skip_gazetteer_build(data_dir: Path) -> None:
     return None
 
 
-async def running(app: Application) -> None:
-    await app.initialize()
-    if app.post_init is not None:
-        await app.post_init(app)
-    await app.start()
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=Update.ALL_TYPES)
-
-
-async def stopped(app: Application) -> None:
-    if app.updater is not None and app.updater.running:
-        await app.updater.stop()
-    if app.running:
-        await app.stop()
-    if app.post_shutdown is not None:
-        await app.post_shutdown(app)
-    await app.shutdown()
-
-
 def echo_application(root: str, token: str) -> Application:
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Again", callback_data="again")]])
 
@@ -417,7 +399,7 @@ async def measure(
     try:
         where = await receive()
         app = make_app(where["root"], where["token"])
-        await running(app)
+        await start_in_process(app)
         try:
             ready = app.bot_data.get("waypoint")
             if ready is not None:  # ours: the background gazetteer task must have settled
@@ -455,7 +437,7 @@ async def measure(
         finally:
             if sampler is not None:
                 sampler.cancel()
-            await stopped(app)
+            await stop_in_process(app)
         here.send({"stop": True})
     finally:
         child.join(timeout=30)

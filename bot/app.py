@@ -174,3 +174,31 @@ def build_application(
     app.bot_data[KEY] = rt
     register_handlers(app)
     return app
+
+
+async def start_in_process(app: Application, *, polling: bool = True) -> None:
+    """Bring the Application up inside a running event loop (terminal chat, webhook, bench).
+
+    `run_polling` owns its loop; these places share one with a server, so they start the
+    Application by hand, post_init included, in the order PTB's own runner uses.
+    """
+    await app.initialize()
+    if app.post_init is not None:
+        await app.post_init(app)
+    await app.start()
+    if polling:
+        assert app.updater is not None
+        await app.updater.start_polling(
+            poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES
+        )
+
+
+async def stop_in_process(app: Application) -> None:
+    """The reverse of `start_in_process`; safe after a start that failed half-way."""
+    if app.updater is not None and app.updater.running:
+        await app.updater.stop()
+    if app.running:
+        await app.stop()
+    if app.post_shutdown is not None:
+        await app.post_shutdown(app)
+    await app.shutdown()

@@ -128,7 +128,7 @@ async def _read_line() -> str:
 
 
 async def chat(config: Config) -> int:
-    from bot.app import build_application
+    from bot.app import build_application, start_in_process, stop_in_process
 
     server = BotApiServer()
     await server.start()
@@ -137,12 +137,7 @@ async def chat(config: Config) -> int:
     terminal = TerminalChat(server)
     print(INTRO, flush=True)
     try:
-        await app.initialize()
-        if app.post_init is not None:
-            await app.post_init(app)
-        await app.start()
-        assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0.0, timeout=1)
+        await start_in_process(app)
         await terminal.server.send_command(
             CHAT_ID, "/start", language_code=terminal._language_code
         )
@@ -153,13 +148,7 @@ async def chat(config: Config) -> int:
                 break
             await terminal.handle(line)
     finally:
-        if app.updater is not None and app.updater.running:
-            await app.updater.stop()
-        if app.running:
-            await app.stop()
-        if app.post_shutdown is not None:
-            await app.post_shutdown(app)
-        await app.shutdown()
+        await stop_in_process(app)
         await server.stop()
     print("\nBye.", flush=True)
     return 0

@@ -18,6 +18,7 @@ from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 
+from bot.app import start_in_process, stop_in_process
 from bot.config import Config
 
 log = logging.getLogger("waypoint.webhook")
@@ -62,12 +63,9 @@ async def serve(app: Application, config: Config) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    await app.initialize()
     runner: web.AppRunner | None = None
     try:
-        if app.post_init is not None:
-            await app.post_init(app)
-        await app.start()
+        await start_in_process(app, polling=False)
         runner = web.AppRunner(webhook_app(app, config.webhook_secret, path), access_log=None)
         await runner.setup()
         await web.TCPSite(runner, host=config.listen, port=config.port).start()
@@ -81,8 +79,4 @@ async def serve(app: Application, config: Config) -> None:
     finally:
         if runner is not None:
             await runner.cleanup()
-        if app.running:
-            await app.stop()
-        if app.post_shutdown is not None:
-            await app.post_shutdown(app)
-        await app.shutdown()
+        await stop_in_process(app)

@@ -24,6 +24,7 @@ CATEGORIES: tuple[str, ...] = (
 CATEGORY_BITS: dict[str, int] = {c: 1 << i for i, c in enumerate(CATEGORIES)}
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("id", "name", "categories", "country", "last_verified")
+COLUMNS: tuple[str, ...] = ("id", "name", "categories", "country", "last_verified")
 OPTIONAL_COLUMNS: tuple[str, ...] = (
     "description",
     "region",
@@ -67,6 +68,7 @@ COLUMNS: tuple[str, ...] = (
     "source_url",
     "last_verified",
 )
+OPTIONAL_COLUMNS: tuple[str, ...] = tuple(c for c in COLUMNS if c not in REQUIRED_COLUMNS)
 TRANSLATION_COLUMN = re.compile(r"(name|description)_([a-z]{2})")
 PHONE_COLUMNS: tuple[str, ...] = ("phone", "sms", "whatsapp")
 
