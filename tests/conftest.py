@@ -59,3 +59,18 @@ def clean_api(api: BotApiServer):
     yield api
     new = api.violations[before:]
     assert not new, f"Bot API violations: {new}"
+
+
+@pytest.fixture
+async def own_api() -> AsyncIterator[BotApiServer]:
+    """A Bot API server of the test's own, for tests that start their own bot process.
+
+    Two bots polling one server would share its updates, so such a test must not use `api`,
+    where the session's shared bot may already be polling.
+    """
+    server = BotApiServer()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()

@@ -80,18 +80,20 @@ async def test_a_chat_of_200_messages_is_wiped(running_bot, clean_api):
     await assert_wiped(clean_api, person)
 
 
-async def test_exit_after_a_restart_still_deletes_what_came_before(api, tmp_path, gazetteer_dir):
+async def test_exit_after_a_restart_still_deletes_what_came_before(
+    own_api, tmp_path, gazetteer_dir
+):
     data = seeded_data_dir(tmp_path / "data", gazetteer_dir)
-    first = BotProcess(api, data, tmp_path)
+    first = BotProcess(own_api, data, tmp_path)
     await first.start()
-    person = Person(api)
+    person = Person(own_api)
     await converse(person)
     await first.stop()
-    second = BotProcess(api, data, tmp_path)
+    second = BotProcess(own_api, data, tmp_path)
     await second.start()
     try:
         await person.command("/exit")
-        await assert_wiped(api, person)
+        await assert_wiped(own_api, person)
     finally:
         await second.stop()
 
@@ -105,15 +107,17 @@ async def test_forget_deletes_the_kept_language_and_country(running_bot, clean_a
     assert "forgotten" in screen.text or "olvid" in screen.text.lower()
 
 
-async def test_nothing_a_person_sent_is_written_to_any_file_or_log(api, tmp_path, gazetteer_dir):
+async def test_nothing_a_person_sent_is_written_to_any_file_or_log(
+    own_api, tmp_path, gazetteer_dir
+):
     sentinel = "SENTINEL-quokka-5521"
     chat_id = 7_123_456_789
     lat, lon = 48.137154, 11.576124
     data = seeded_data_dir(tmp_path / "data", gazetteer_dir)
     before_tmp = set(Path(tempfile.gettempdir()).iterdir())
-    process = BotProcess(api, data, tmp_path, env_extra={"LOG_LEVEL": "DEBUG"})
+    process = BotProcess(own_api, data, tmp_path, env_extra={"LOG_LEVEL": "DEBUG"})
     await process.start()
-    person = Person(api, chat_id=chat_id)
+    person = Person(own_api, chat_id=chat_id)
     try:
         await person.start()
         await person.press("Language")

@@ -118,10 +118,10 @@ async def test_commands_are_registered_for_every_shipped_language(running_bot, c
         assert {c["command"] for c in clean_api.commands(language_code=lang)} == names
 
 
-async def test_sigterm_stops_the_bot_within_five_seconds(api, tmp_path, gazetteer_dir):
-    process = BotProcess(api, seeded_data_dir(tmp_path / "data", gazetteer_dir), tmp_path)
+async def test_sigterm_stops_the_bot_within_five_seconds(own_api, tmp_path, gazetteer_dir):
+    process = BotProcess(own_api, seeded_data_dir(tmp_path / "data", gazetteer_dir), tmp_path)
     await process.start()
-    person = Person(api)
+    person = Person(own_api)
     await person.start()
     took = await process.stop()
     assert process.proc is not None and process.proc.returncode is not None
