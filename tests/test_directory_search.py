@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import csv
+import math
 import random
 import shutil
+import sqlite3
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -15,29 +17,35 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.directory import Directory
+from bot.directory.rtree import SqliteRTree
 from bot.directory.schema import COLUMNS
-from bot.directory.search import boxes_around, brute_force, geodesic_km, nearest_rows
+from bot.directory.search import (
+    LAMBERT_DELTA,
+    LAMBERT_MAX_KM,
+    Origin,
+    box_km,
+    brute_force,
+    geodesic_km,
+    nearest_rows,
+)
 
 FIXTURE = Path(__file__).parent / "data" / "directory" / "small.csv"
 
 
-def _fake_query(points: Sequence[tuple[int, float, float]], lat: float, lon: float):
-    """The BoxQuery contract, answered by a scan instead of SQLite."""
-
-    def inside(la: float, lo: float, box: tuple[float, float, float, float]) -> bool:
-        south, north, west, east = box
-        return south <= la <= north and west <= lo <= east
-
-    async def query(boxes, fetch, cap):  # type: ignore[no-untyped-def]
-        hits = [p for p in points if any(inside(p[1], p[2], b) for b in boxes)]
-        if cap is not None:
-            random.Random(len(hits)).shuffle(hits)  # any order
-            return hits[: cap + 1], min(len(hits), cap + 1)
-        sphere = (6371.0088, 6371.0088, 0.0)
-        hits.sort(key=lambda p: geodesic((lat, lon), (p[1], p[2]), ellipsoid=sphere).km)
-        return hits[:fetch], len(hits)
-
-    return query
+def _tree(points: Sequence[tuple[int, float, float, int]], folder: Path) -> SqliteRTree:
+    """A real SQLite R*Tree holding the points, as the directory's index has it."""
+    path = folder / "tree.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute(
+        "CREATE VIRTUAL TABLE geo USING rtree(n, lat0, lat1, lon0, lon1, +lat, +lon, +catmask)"
+    )
+    conn.executemany(
+        "INSERT INTO geo VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [(n, la, la, lo, lo, la, lo, mask) for n, la, lo, mask in points],
+    )
+    conn.commit()
+    conn.close()
+    return SqliteRTree(path)
 
 
 coordinate = st.tuples(
@@ -46,20 +54,131 @@ coordinate = st.tuples(
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    points=st.lists(coordinate, min_size=1, max_size=300),
+    points=st.lists(st.tuples(coordinate, st.integers(1, 7)), min_size=1, max_size=400),
+    here=coordinate,
+    k=st.integers(min_value=1, max_value=8),
+    mask=st.sampled_from([0, 1, 2, 4]),
+)
+def test_nearest_rows_match_a_brute_force_geodesic_scan(points, here, k, mask) -> None:
+    rows = [(i + 1, la, lo, m) for i, ((la, lo), m) in enumerate(points)]
+    lat, lon = here
+    with tempfile.TemporaryDirectory() as folder:
+        tree = _tree(rows, Path(folder))
+        try:
+            got = nearest_rows(tree, lat, lon, k, mask)
+        finally:
+            tree.close()
+    wanted = [(n, la, lo) for n, la, lo, m in rows if not mask or m & mask]
+    expected = brute_force(wanted, lat, lon, k)
+    # Ties aside, the same rows in the same order, at geopy's distances.
+    assert [round(km, 6) for _, km in got] == [round(km, 6) for _, km in expected]
+    assert len(got) == min(k, len(wanted))
+
+
+offset = st.tuples(
+    st.floats(min_value=-2.0, max_value=2.0, allow_nan=False),
+    st.floats(min_value=-2.0, max_value=2.0, allow_nan=False),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    offsets=st.lists(offset, min_size=1, max_size=300),
     here=coordinate,
     k=st.integers(min_value=1, max_value=8),
 )
-def test_nearest_rows_match_a_brute_force_geodesic_scan(points, here, k) -> None:
-    rows = [(i + 1, la, lo) for i, (la, lo) in enumerate(points)]
+def test_nearest_rows_among_close_neighbours_match_a_brute_force_scan(offsets, here, k) -> None:
+    # Services crowded around the point: distances differ by little, so a loose bound
+    # anywhere in the walk shows up as a wrong order.
     lat, lon = here
-    got = asyncio.run(nearest_rows(_fake_query(rows, lat, lon), lat, lon, k, len(rows)))
-    expected = brute_force(rows, lat, lon, k)
+    rows = [
+        (i + 1, max(-90.0, min(90.0, lat + dla)), (lon + dlo + 180.0) % 360.0 - 180.0, 1)
+        for i, (dla, dlo) in enumerate(offsets)
+    ]
+    with tempfile.TemporaryDirectory() as folder:
+        tree = _tree(rows, Path(folder))
+        try:
+            got = nearest_rows(tree, lat, lon, k)
+        finally:
+            tree.close()
+    expected = brute_force([(n, la, lo) for n, la, lo, _ in rows], lat, lon, k)
     assert [round(km, 6) for _, km in got] == [round(km, 6) for _, km in expected]
-    # Ties aside, the same rows in the same order.
-    assert len(got) == min(k, len(rows))
+
+
+def test_crowded_services_come_in_exact_geodesic_order(tmp_path) -> None:
+    # Hundreds of services within a few kilometres: neighbours differ by metres, so a bound
+    # that is loose by even a fraction of a percent shows up as a wrong answer.
+    rng = random.Random(17)
+    rows = [
+        (i + 1, 59.9 + rng.uniform(-0.3, 0.3), 10.7 + rng.uniform(-0.6, 0.6), 1)
+        for i in range(1000)
+    ]
+    tree = _tree(rows, tmp_path)
+    located = [(n, la, lo) for n, la, lo, _ in rows]
+    try:
+        for _ in range(40):
+            lat, lon = 59.9 + rng.uniform(-2, 2), 10.7 + rng.uniform(-4, 4)
+            got = nearest_rows(tree, lat, lon, 8)
+            expected = sorted((geodesic_km(lat, lon, la, lo), n) for n, la, lo in located)[:8]
+            assert [n for n, _ in got] == [n for _, n in expected]
+    finally:
+        tree.close()
+
+
+def test_a_point_far_from_everything_finds_the_nearest_across_an_ocean(tmp_path) -> None:
+    rng = random.Random(5)
+    # Dense clusters on two coasts, nothing in between: the walk must not read them all.
+    rows = [(i + 1, 40 + rng.gauss(0, 0.5), -74 + rng.gauss(0, 0.5), 1) for i in range(3000)] + [
+        (3001 + i, 51 + rng.gauss(0, 0.5), -0.1 + rng.gauss(0, 0.5), 1) for i in range(3000)
+    ]
+    tree = _tree(rows, tmp_path)
+    opened: list[int] = []
+    node = tree.node
+
+    def counting(number: int, height: int):  # type: ignore[no-untyped-def]
+        opened.append(number)
+        return node(number, height)
+
+    tree.node = counting  # type: ignore[method-assign]
+    got = nearest_rows(tree, 45.0, -40.0, 5)
+    tree.close()
+    expected = brute_force([(n, la, lo) for n, la, lo, _ in rows], 45.0, -40.0, 5)
+    assert [n for n, _ in got] == [n for n, _ in expected]
+    assert len(opened) < 20
+
+
+@settings(max_examples=300, deadline=None)
+@given(here=coordinate, corner=coordinate, size=st.tuples(st.floats(0, 40), st.floats(0, 90)))
+def test_a_box_is_never_nearer_than_its_nearest_point(here, corner, size) -> None:
+    south, west = corner
+    north, east = min(south + size[0], 90.0), min(west + size[1], 180.0)
+    km = box_km(*here, south, north, west, east)
+    rng = random.Random(hash((here, corner)))
+    samples = [(south, west), (south, east), (north, west), (north, east)] + [
+        (rng.uniform(south, north), rng.uniform(west, east)) for _ in range(30)
+    ]
+    origin = Origin(*here)
+    nearest = min(origin.sphere_km(la, lo) for la, lo in samples)
+    assert km <= nearest + 1e-6
+    if south <= here[0] <= north and west <= here[1] <= east:
+        assert km == 0.0
+
+
+def test_lamberts_formula_stays_within_its_margin_of_the_geodesic() -> None:
+    rng = random.Random(11)
+    worst = 0.0
+    for i in range(20_000):
+        lat1, lon1 = math.degrees(math.asin(rng.uniform(-1, 1))), rng.uniform(-180, 180)
+        spread = (0.2, 5.0, 90.0)[i % 3]
+        lat2 = max(-90.0, min(90.0, lat1 + rng.gauss(0, spread)))
+        lon2 = (lon1 + rng.gauss(0, spread) + 180) % 360 - 180
+        exact = geodesic_km(lat1, lon1, lat2, lon2)
+        if exact < 0.001 or exact >= LAMBERT_MAX_KM:
+            continue
+        worst = max(worst, abs(Origin(lat1, lon1).lambert_km(lat2, lon2) - exact) / exact)
+    assert worst < LAMBERT_DELTA / 20
 
 
 def test_geodesic_km_is_geopys_geodesic() -> None:
@@ -69,14 +188,6 @@ def test_geodesic_km_is_geopys_geodesic() -> None:
         ((0, 0), (0, 179)),
     ]:
         assert geodesic_km(*a, *b) == pytest.approx(geodesic(a, b).km, rel=1e-12)
-
-
-def test_boxes_cover_the_antimeridian_and_the_poles() -> None:
-    assert len(boxes_around(0.0, 179.9, 100.0)) == 2
-    polar = boxes_around(89.5, 10.0, 200.0)
-    assert polar[0][0] == pytest.approx(87.7, abs=0.1) and polar[-1][1] == 90.0
-    assert (polar[-1][2], polar[-1][3]) == (-180.0, 180.0)
-    assert boxes_around(10.0, 10.0, 30000.0) == [(-90.0, 90.0, -180.0, 180.0)]
 
 
 def _write(path: Path, rows: list[dict[str, str]]) -> None:
@@ -185,16 +296,3 @@ async def test_lookups_by_country_and_id(small: Directory) -> None:
     assert service.name_in("es_MX") == "Refugio Central de Prueba"
     assert service.name_in("fr") == "Central Test Shelter"
     assert await small.get("nope") is None
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    center=coordinate,
-    point=coordinate,
-    km=st.floats(min_value=0.1, max_value=21000.0, allow_nan=False),
-)
-def test_the_boxes_cover_every_point_of_the_disc(center, point, km) -> None:
-    if geodesic(center, point).km > km:
-        return
-    boxes = boxes_around(center[0], center[1], km)
-    assert any(s <= point[0] <= n and w <= point[1] <= e for s, n, w, e in boxes)

@@ -9,9 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import math
 import os
-import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,6 +20,7 @@ import aiosqlite
 
 from bot.directory import index
 from bot.directory.geography import nearest_town_country
+from bot.directory.rtree import SqliteRTree
 from bot.directory.schema import Service, category_mask
 from bot.directory.search import nearest_rows
 from bot.directory.validate import Problem, Severity, Validation
@@ -74,8 +73,8 @@ class _Live:
     """One open index and the readers currently using it."""
 
     conn: aiosqlite.Connection
+    tree: SqliteRTree
     info: index.IndexInfo
-    located: int
     users: int = 0
     retired: bool = False
     idle: asyncio.Event = field(default_factory=asyncio.Event)
@@ -195,6 +194,7 @@ class Directory:
         if live.users:
             await live.idle.wait()
         await live.conn.close()
+        live.tree.close()
 
     @contextlib.asynccontextmanager
     async def _use(self) -> AsyncIterator[_Live]:
@@ -241,13 +241,7 @@ class Directory:
         mask = category_mask(tuple(categories)) if categories else 0
         want = max(offset, 0) + max(k, 0) + 1
         async with self._use() as live:
-
-            async def box_query(
-                boxes: Sequence[tuple[float, float, float, float]], fetch: int, cap: int | None
-            ) -> tuple[list[tuple[int, float, float]], int]:
-                return await _box_rows(live.conn, lat, lon, boxes, mask, fetch, cap)
-
-            rows = await nearest_rows(box_query, lat, lon, want, live.located, max_km)
+            rows = await _nearest_rows(live.tree, lat, lon, want, mask, max_km)
             page = rows[offset : offset + k]
             services = await _by_rows(live.conn, [n for n, _ in page])
             local = tuple((services[n], km) for n, km in page if n in services)
@@ -255,7 +249,7 @@ class Directory:
             if country is None:
                 country = nearest_town_country(lat, lon)
             if country is None:
-                near = await nearest_rows(box_query, lat, lon, 1, live.located, COUNTRY_REACH_KM)
+                near = await _nearest_rows(live.tree, lat, lon, 1, 0, COUNTRY_REACH_KM)
                 if near:
                     found = await _by_rows(live.conn, [near[0][0]])
                     country = found[near[0][0]].country if near[0][0] in found else None
@@ -323,60 +317,27 @@ async def _connect(info: index.IndexInfo) -> _Live:
     await conn.execute("PRAGMA journal_mode = WAL")
     await conn.execute("PRAGMA query_only = 1")
     await conn.execute("PRAGMA mmap_size = 268435456")
-    await _ensure_math(conn)
-    rows = await conn.execute_fetchall("SELECT count(*) FROM geo")
-    live = _Live(conn, info, int(rows[0][0]))
+    tree = await asyncio.to_thread(SqliteRTree, info.path)
+    live = _Live(conn, tree, info)
     live.idle.set()
     return live
 
 
-async def _ensure_math(conn: aiosqlite.Connection) -> None:
-    """SQLite builds without SQLITE_ENABLE_MATH_FUNCTIONS get Python's (slower) instead."""
-    try:
-        await conn.execute_fetchall("SELECT sin(0.5), cos(0.5), radians(1.0)")
-    except sqlite3.OperationalError:
-        await conn.create_function("sin", 1, math.sin, deterministic=True)
-        await conn.create_function("cos", 1, math.cos, deterministic=True)
-        await conn.create_function("radians", 1, math.radians, deterministic=True)
-
-
-async def _box_rows(
-    conn: aiosqlite.Connection,
+async def _nearest_rows(
+    tree: SqliteRTree,
     lat: float,
     lon: float,
-    boxes: Sequence[tuple[float, float, float, float]],
+    want: int,
     mask: int,
-    fetch: int,
-    cap: int | None,
-) -> tuple[list[tuple[int, float, float]], int]:
-    """Rows in the boxes (see search.BoxQuery for what is returned with and without a cap)."""
-    parts = []
-    params: list[float | int] = []
-    for south, north, west, east in boxes:
-        sql = (
-            "SELECT n, lat, lon FROM geo WHERE lat0 <= ? AND lat1 >= ? AND lon0 <= ? AND lon1 >= ?"
-        )
-        params += [north, south, east, west]
-        if mask:
-            sql += " AND (catmask & ?) != 0"
-            params.append(mask)
-        parts.append(sql)
-    inner = " UNION ALL ".join(parts)
-    if cap is not None:
-        rows = await conn.execute_fetchall(inner + " LIMIT ?", [*params, cap + 1])
-        return [(int(n), float(la), float(lo)) for n, la, lo in rows], len(rows)
-    phi, lam = math.radians(lat), math.radians(lon)
-    # The haversine term, which grows with the great-circle distance.
-    sql = (
-        f"SELECT n, lat, lon, count(*) OVER () FROM ({inner}) ORDER BY "
-        "(sin((radians(lat) - ?) / 2) * sin((radians(lat) - ?) / 2) + "
-        "? * cos(radians(lat)) * sin((radians(lon) - ?) / 2) * sin((radians(lon) - ?) / 2)) "
-        "LIMIT ?"
-    )
-    params += [phi, phi, math.cos(phi), lam, lam, fetch]
-    rows = await conn.execute_fetchall(sql, params)
-    total = int(rows[0][3]) if rows else 0
-    return [(int(n), float(la), float(lo)) for n, la, lo, _ in rows], total
+    max_km: float | None,
+) -> list[tuple[int, float]]:
+    def walk() -> list[tuple[int, float]]:
+        with tree.lock:
+            return nearest_rows(tree, lat, lon, want, mask, max_km)
+
+    # One hop to a worker thread for the whole walk: it reads a handful of nodes, and a hop
+    # per read would cost more than the reads.
+    return await asyncio.to_thread(walk)
 
 
 async def _by_rows(conn: aiosqlite.Connection, rows: list[int]) -> dict[int, Service]:
