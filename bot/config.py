@@ -14,7 +14,14 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 DEFAULT_API = "https://api.telegram.org"
+# geopy's default Nominatim host: OpenStreetMap's public server, a third party.
+NOMINATIM_DOMAIN = "nominatim.openstreetmap.org"
+GEOCODERS = ("offline", "nominatim")
 _TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,100}$")
+# A host name, an IPv4 address or a bracketed IPv6 one, with an optional port; no path.
+_HOST = re.compile(
+    r"^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::(\d{1,5}))?$"
+)
 
 
 class ConfigError(Exception):
@@ -35,6 +42,11 @@ class Config:
     exit_message: str | None  # None: the default neutral line; "" : leave nothing
     log_level: str = "INFO"
     max_send_rate: float = 30.0  # messages per second, Telegram's documented overall limit
+    # Where typed place names are looked up: "offline" (this machine) or "nominatim".
+    geocoder: str = "offline"
+    geocoder_user_agent: str | None = None
+    geocoder_domain: str = NOMINATIM_DOMAIN
+    geocoder_scheme: str = "https"
 
     @property
     def bot_base_url(self) -> str:
@@ -49,6 +61,40 @@ def _url(name: str, value: str, *, https_only: bool = False) -> str:
         wanted = "an https:// URL" if https_only else "an http:// or https:// URL"
         raise ConfigError(f"{name} must be {wanted}, like https://example.org.")
     return value.rstrip("/")
+
+
+@dataclass(frozen=True)
+class _Geocoding:
+    kind: str
+    user_agent: str | None
+    domain: str
+    scheme: str
+
+
+def _geocoding(env: Mapping[str, str]) -> _Geocoding:
+    kind = (env.get("GEOCODER", "").strip() or "offline").lower()
+    if kind not in GEOCODERS:
+        raise ConfigError("GEOCODER must be offline (the default) or nominatim.")
+    agent = env.get("GEOCODER_USER_AGENT", "").strip() or None
+    if agent is not None and not (agent.isascii() and agent.isprintable()):
+        # It becomes an HTTP header, which holds ASCII only.
+        raise ConfigError("GEOCODER_USER_AGENT must be one line of plain ASCII text.")
+    if kind == "nominatim" and agent is None:
+        raise ConfigError(
+            "GEOCODER=nominatim needs GEOCODER_USER_AGENT: an app name and a contact, "
+            "as Nominatim's usage policy asks."
+        )
+    domain = env.get("GEOCODER_DOMAIN", "").strip() or NOMINATIM_DOMAIN
+    host = _HOST.match(domain)
+    if host is None or (host.group(1) is not None and not 0 < int(host.group(1)) < 65536):
+        raise ConfigError(
+            "GEOCODER_DOMAIN must be a host with an optional port, like nominatim.example.org "
+            "or 127.0.0.1:8080."
+        )
+    scheme = (env.get("GEOCODER_SCHEME", "").strip() or "https").lower()
+    if scheme not in ("https", "http"):
+        raise ConfigError("GEOCODER_SCHEME must be https (the default) or http.")
+    return _Geocoding(kind, agent, domain, scheme)
 
 
 def load(env: Mapping[str, str] | None = None) -> Config:
@@ -89,6 +135,7 @@ def load(env: Mapping[str, str] | None = None) -> Config:
         max_send_rate = 0.0
     if not 0 < max_send_rate <= 100_000:
         raise ConfigError("MAX_SEND_RATE must be a number of messages per second above 0.")
+    geocoding = _geocoding(env)
     return Config(
         token=token,
         api_base_url=api,
@@ -102,4 +149,8 @@ def load(env: Mapping[str, str] | None = None) -> Config:
         exit_message=exit_message,
         log_level=log_level,
         max_send_rate=max_send_rate,
+        geocoder=geocoding.kind,
+        geocoder_user_agent=geocoding.user_agent,
+        geocoder_domain=geocoding.domain,
+        geocoder_scheme=geocoding.scheme,
     )

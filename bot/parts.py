@@ -2,7 +2,8 @@
 
 The directory and the content are needed at once; the gazetteer can take a minute to build
 the first time, so it is built in a separate process in the background while the bot answers
-everything else.
+everything else.  With `GEOCODER=nominatim`, typed places are looked up online from the
+start, with the gazetteer behind them once it is open.
 """
 
 from __future__ import annotations
@@ -30,9 +31,29 @@ async def open_all(rt: Runtime) -> None:
         raise StartupError(str(exc)) from None
     rt.background.append(asyncio.create_task(rt.deps.directory.watch(), name="directory-watch"))
     rt.deps.content = ContentLibrary.load()
+    if config.geocoder == "nominatim":
+        _open_online_places(rt)
     ready = asyncio.Event()
     rt.deps.extra = {"gazetteer_ready": ready}
     rt.background.append(asyncio.create_task(_open_gazetteer(rt, ready), name="gazetteer"))
+
+
+def _open_online_places(rt: Runtime) -> None:
+    from bot.geo.geocoder import nominatim
+    from bot.geo.online import OnlinePlaces
+
+    config = rt.config
+    server = nominatim(
+        config.geocoder_user_agent or "",
+        domain=config.geocoder_domain,
+        scheme=config.geocoder_scheme,
+    )
+    rt.deps.typed_places = OnlinePlaces(server.geocode, offline=lambda: rt.deps.gazetteer)
+    rt.deps.typed_places_server = config.geocoder_domain
+    log.info(
+        "typed places are looked up online (nominatim at %s); see docs/gazetteer.md",
+        config.geocoder_domain,
+    )
 
 
 async def _open_gazetteer(rt: Runtime, ready: asyncio.Event) -> None:
@@ -55,7 +76,7 @@ async def _open_gazetteer(rt: Runtime, ready: asyncio.Event) -> None:
 
 
 async def close_all(rt: Runtime) -> None:
-    for part in (rt.deps.directory, rt.deps.gazetteer):
+    for part in (rt.deps.directory, rt.deps.typed_places, rt.deps.gazetteer):
         if part is not None:
             try:
                 await part.close()

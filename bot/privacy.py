@@ -109,3 +109,5 @@ def setup_logging(level: int = logging.INFO, hide: tuple[str, ...] = ()) -> None
     root.setLevel(level)
     for noisy in ("httpx", "httpcore", "aiohttp.access"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # geopy logs request URLs (with what a person typed) and servers' answers below ERROR.
+    logging.getLogger("geopy").setLevel(logging.ERROR)

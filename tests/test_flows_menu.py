@@ -57,3 +57,15 @@ async def test_a_sticker_or_stray_text_gets_a_kind_word_and_the_menu():
     screen = await router.on_text(State(), Deps(), "hello there")
     assert EXIT in _routes(screen)
     assert "hello there" not in screen.text
+
+
+async def test_people_are_told_when_typed_towns_go_to_an_online_map_service():
+    offline = Deps()
+    online = Deps(typed_places_server="maps.example.org")
+    for name in ("help", "privacy"):
+        quiet = await router.open_route(route(name), State(), offline)
+        told = await router.open_route(route(name), State(), online)
+        assert "online map service" not in quiet.text, name
+        assert "online map service (maps.example.org)" in told.text, name
+    spanish = await router.open_route(route("help"), State(lang="es"), online)
+    assert "servicio de mapas en línea (maps.example.org)" in spanish.text

@@ -13,7 +13,7 @@ from geopy.location import Location
 from geopy.point import Point
 
 from bot.geo.gazetteer import GazetteerUnavailable
-from bot.geo.geocoder import OfflineGeocoder, RateLimitedGeocoder, make_geocoder
+from bot.geo.geocoder import OfflineGeocoder, RateLimitedGeocoder, make_geocoder, nominatim
 
 
 @pytest.fixture(scope="module")
@@ -86,3 +86,24 @@ def test_an_unknown_geocoder_is_a_configuration_error(tmp_path):
         make_geocoder({"GEOCODER": "google"})
     with pytest.raises(GazetteerUnavailable):
         make_geocoder({"GEOCODER": "offline"}, data_dir=tmp_path)
+
+
+def test_nominatim_can_point_at_a_self_hosted_server_and_raises_instead_of_retrying():
+    chosen = make_geocoder(
+        {
+            "GEOCODER": "nominatim",
+            "GEOCODER_USER_AGENT": "waypoint-test (ops@example.org)",
+            "GEOCODER_DOMAIN": "127.0.0.1:8089",
+            "GEOCODER_SCHEME": "http",
+        }
+    )
+    assert isinstance(chosen, RateLimitedGeocoder)
+    assert chosen.geocoder.domain == "127.0.0.1:8089"
+    assert chosen.geocoder.scheme == "http"
+    # A failure is answered offline at once; geopy's retry warnings would repeat the query.
+    assert chosen.geocode.max_retries == 0 and not chosen.geocode.swallow_exceptions
+    default = nominatim("waypoint-test (ops@example.org)")
+    assert default.geocoder.domain == "nominatim.openstreetmap.org"
+    assert default.geocoder.scheme == "https"
+    with pytest.raises(ConfigurationError):
+        nominatim("waypoint-test", scheme="ftp")

@@ -2,6 +2,10 @@
 
 Any of them may be missing (still loading, or broken at start); a flow then shows what it
 can without it.  Flows get this object, never a Telegram one.
+
+Typed place names are looked up in `places`: the offline gazetteer, unless the operator
+configured an online geocoder (`typed_places`).  Country names, a point's country and
+landmarks always come from the offline gazetteer.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from bot.content import ContentLibrary
     from bot.directory import Directory
     from bot.geo import Gazetteer
+    from bot.geo.online import Places
 
 
 @dataclass
@@ -26,6 +31,13 @@ class Deps:
     gazetteer: Gazetteer | None = None
     content: ContentLibrary | None = None
     extra: dict[str, Any] | None = None
+    typed_places: Places | None = None  # online lookups, only when configured
+    typed_places_server: str | None = None  # and the server they go to, to tell people
+
+    @property
+    def places(self) -> Places | None:
+        """Where typed place names are looked up (None while nothing is ready)."""
+        return self.typed_places if self.typed_places is not None else self.gazetteer
 
 
 # Every routed flow has this shape: the route pressed, the chat's state, and what it may consult.

@@ -6,15 +6,32 @@ category filters; it is never written down, logged, or put in a button.
 
 from __future__ import annotations
 
+import re
+
 from bot.flows import nav
 from bot.flows.deps import Deps
 from bot.flows.routes import Route, route
 from bot.flows.screen import Button, Screen
 from bot.flows.state import Expect, State
-from bot.i18n import translator
+from bot.i18n import Translator, translator
+
+_PLACE_ID = re.compile(r"-?[0-9]{1,18}")
 
 
-async def ask_where(_route: Route, state: State, _deps: Deps) -> Screen:
+def online_notice(t: Translator, deps: Deps) -> tuple[str, ...]:
+    """Said wherever typing a town comes up, when the operator sends typed towns online: the
+    person decides what to type knowing who sees it."""
+    if deps.typed_places_server is None:
+        return ()
+    return (
+        t.gettext(
+            "Town names you type here are looked up by an online map service ({server}). "
+            "It receives the name only, not who sent it."
+        ).format(server=deps.typed_places_server),
+    )
+
+
+async def ask_where(_route: Route, state: State, deps: Deps) -> Screen:
     t = translator(state.lang)
     text = "\n\n".join(
         (
@@ -24,6 +41,7 @@ async def ask_where(_route: Route, state: State, _deps: Deps) -> Screen:
                 "It does not have to be exactly where you are."
             ),
             t.gettext("I use it for this search only and do not keep it."),
+            *online_notice(t, deps),
         )
     )
     rows = (
@@ -85,8 +103,9 @@ async def chosen_place(r: Route, state: State, deps: Deps) -> Screen:
     from bot.flows.places import place_by_id
 
     place = None
-    if deps.gazetteer is not None and r.arg(0).isdigit():
-        place = await place_by_id(deps.gazetteer, int(r.arg(0)))
+    # Online places have negative ids (bot/geo/online.py); GeoNames ids are positive.
+    if deps.places is not None and _PLACE_ID.fullmatch(r.arg(0)):
+        place = await place_by_id(deps.places, int(r.arg(0)))
     if place is None:
         return await ask_where(r, state, deps)
     return await at_point(state.with_country(place.country), deps, place.latitude, place.longitude)
@@ -97,7 +116,7 @@ async def typed_place(state: State, deps: Deps, text: str) -> Screen:
     from bot.flows.talk import talk
 
     t = translator(state.lang)
-    if deps.gazetteer is None:
+    if deps.places is None:
         return Screen(
             text=t.gettext(
                 "One moment: I am still preparing the list of places. "
@@ -106,7 +125,7 @@ async def typed_place(state: State, deps: Deps, text: str) -> Screen:
             rows=nav.footer(t, back=route("help")),
             state=state,
         )
-    outcome = await place_from_text(deps.gazetteer, t, state, text)
+    outcome = await place_from_text(deps.gazetteer, t, state, text, places=deps.places)
     if isinstance(outcome, Found):
         place = outcome.place
         return await at_point(

@@ -96,7 +96,9 @@ async def set_language(r: Route, state: State, deps: Deps) -> Screen:
     return screen.with_state(screen.state or new_state)
 
 
-async def privacy_page(_route: Route, state: State, _deps: Deps) -> Screen:
+async def privacy_page(_route: Route, state: State, deps: Deps) -> Screen:
+    from bot.flows.find_help import online_notice
+
     t = translator(state.lang)
     text = "\n\n".join(
         (
@@ -109,6 +111,7 @@ async def privacy_page(_route: Route, state: State, _deps: Deps) -> Screen:
                 "What I never keep: what you type, your name, your username, your phone number "
                 "or your location. A location you share is used for one search and dropped."
             ),
+            *online_notice(t, deps),
             t.gettext(
                 "Telegram keeps its own copy of this chat. I can delete messages only for 48 "
                 "hours. To remove the chat from your phone: press and hold the chat in your chat "

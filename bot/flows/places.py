@@ -1,12 +1,15 @@
 """A typed place name in the find-help flow: one place, a choice, a country, or not found.
 
 What the person typed is never repeated back, not even in "not found": a watched phone may be
-read later.  Nothing typed is logged or kept; the gazetteer is searched offline.
+read later.  Nothing typed is logged or kept.  The gazetteer is searched offline, unless the
+operator configured an online geocoder (`places`, see bot/geo/online.py); country names and
+landmarks are still looked up offline then.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.flows import nav
 from bot.flows.routes import route
@@ -15,6 +18,9 @@ from bot.flows.state import Expect, State
 from bot.geo import Gazetteer, Match, Place
 from bot.geo.countries import country_name
 from bot.i18n import Translator
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from bot.geo.online import Places
 
 MAX_TYPED = 100  # longer is not a place name
 CHOICES = 5
@@ -90,7 +96,7 @@ def _fit(label: str) -> str:
 
 
 async def choice_labels(
-    gazetteer: Gazetteer, t: Translator, state: State, places: list[Place]
+    gazetteer: Gazetteer | None, t: Translator, state: State, places: list[Place]
 ) -> list[str]:
     """Short button labels a person can tell apart: "Springfield, Illinois", "Paris, France".
 
@@ -109,7 +115,7 @@ async def choice_labels(
             )
         labels.append(label)
     for index, place in enumerate(places):
-        if labels.count(labels[index]) < 2:
+        if gazetteer is None or labels.count(labels[index]) < 2:
             continue
         landmark = await gazetteer.landmark(place)
         if landmark is not None and landmark.name != place.name:
@@ -127,26 +133,37 @@ async def choice_labels(
 
 
 async def place_from_text(
-    gazetteer: Gazetteer, t: Translator, state: State, text: str
+    gazetteer: Gazetteer | None,
+    t: Translator,
+    state: State,
+    text: str,
+    *,
+    places: Places | None = None,
 ) -> PlaceOutcome:
-    """What a typed place name means: a place, a choice of places, a country, or nothing."""
+    """What a typed place name means: a place, a choice of places, a country, or nothing.
+
+    Places are looked up in `places` (default: the gazetteer); country names only in the
+    gazetteer, and not at all while it is missing.
+    """
+    lookup = places if places is not None else gazetteer
     typed = " ".join(text.split()) if isinstance(text, str) else ""
-    if not typed or len(typed) > MAX_TYPED:
+    if not typed or len(typed) > MAX_TYPED or lookup is None:
         return not_found(t, state)
     # "Deutschland" is a country before it is any village of that name; a typo of a country
     # ("Germny") counts as the country unless a place bears exactly the name typed ("Yalta"
-    # is a town, not a typo of Malta).
-    country = await gazetteer.country_by_name(typed, fuzzy=False)
-    if country:
-        return Country(country)
-    places = await gazetteer.find(typed, limit=CHOICES, country=state.country)
-    if not places or places[0].match is not Match.EXACT:
+    # is a town, not a typo of Malta).  Country names never go online.
+    if gazetteer is not None:
+        country = await gazetteer.country_by_name(typed, fuzzy=False)
+        if country:
+            return Country(country)
+    found = await lookup.find(typed, limit=CHOICES, country=state.country)
+    if gazetteer is not None and (not found or found[0].match is not Match.EXACT):
         country = await gazetteer.country_by_name(typed, fuzzy=True)
         if country:
             return Country(country)
-    if not places:
+    if not found:
         return not_found(t, state)
-    options = _options(places)
+    options = _options(found)
     if _is_clear(options):
         return Found(options[0])
     labels = await choice_labels(gazetteer, t, state, options)
@@ -166,6 +183,6 @@ async def place_from_text(
     return Choose(screen)
 
 
-async def place_by_id(gazetteer: Gazetteer, geonameid: int) -> Place | None:
-    """The place behind a choice button; None for an id the gazetteer does not hold."""
-    return await gazetteer.get(geonameid)
+async def place_by_id(places: Places, geonameid: int) -> Place | None:
+    """The place behind a choice button; None for an id no longer or never held."""
+    return await places.get(geonameid)

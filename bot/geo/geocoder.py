@@ -1,13 +1,14 @@
 """The gazetteer behind geopy's geocoder interface, and the choice of geocoder by configuration.
 
 By default everything stays on this machine.  `GEOCODER=nominatim` (with
-`GEOCODER_USER_AGENT`) selects OpenStreetMap's Nominatim through geopy instead: every place
-name a person types is then sent to a third party.  Only an operator's explicit setting does
-that; see docs/gazetteer.md.
+`GEOCODER_USER_AGENT`) selects OpenStreetMap's Nominatim (or the server `GEOCODER_DOMAIN`
+names) through geopy instead: every place name a person types is then sent to that server.
+Only an operator's explicit setting does that; see docs/gazetteer.md.
 """
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -28,6 +29,9 @@ from bot.geo.search import Search, run_sync
 REVERSE_MAX_KM = 50.0
 # Nominatim's usage policy allows at most one request a second.
 NOMINATIM_MIN_DELAY_S = 1.0
+# A person is waiting; a slower answer is given up for the offline one.
+NOMINATIM_TIMEOUT_S = 5.0
+DEFAULT_NOMINATIM_DOMAIN = "nominatim.openstreetmap.org"
 
 
 def _location(place: Place, lang: str) -> Location:
@@ -132,33 +136,74 @@ class RateLimitedGeocoder:
     geocoder: Geocoder
 
 
+def nominatim(
+    user_agent: str,
+    *,
+    domain: str | None = None,
+    scheme: str = "https",
+    timeout_s: float = NOMINATIM_TIMEOUT_S,
+) -> RateLimitedGeocoder:
+    """Nominatim through geopy, one request a second at most, at `domain` (host[:port]).
+
+    Errors are raised, not retried or swallowed: a failed lookup is answered offline at once
+    (see `bot.geo.online`) rather than after geopy's retry pauses, and geopy's retry warnings
+    would repeat the query.
+    """
+    agent = (user_agent or "").strip()
+    if not agent:
+        raise ConfigurationError(
+            "GEOCODER=nominatim needs GEOCODER_USER_AGENT (an app name and a contact, "
+            "as Nominatim's usage policy asks)"
+        )
+    if scheme not in ("https", "http"):
+        raise ConfigurationError(f"GEOCODER_SCHEME must be 'https' or 'http', not {scheme!r}")
+    from geopy.extra.rate_limiter import RateLimiter
+    from geopy.geocoders import Nominatim
+
+    # geopy logs each request's URL at DEBUG and a server's error text at INFO: both can
+    # hold what a person typed.  Its warnings and errors name no query once retries are off.
+    logging.getLogger("geopy").setLevel(logging.ERROR)
+    server = Nominatim(
+        user_agent=agent,
+        domain=domain or DEFAULT_NOMINATIM_DOMAIN,
+        scheme=scheme,
+        timeout=timeout_s,
+    )
+
+    def spaced(call: Callable[..., Any]) -> RateLimiter:
+        return RateLimiter(
+            call,
+            min_delay_seconds=NOMINATIM_MIN_DELAY_S,
+            max_retries=0,
+            swallow_exceptions=False,
+        )
+
+    return RateLimitedGeocoder(
+        name="nominatim",
+        geocode=spaced(server.geocode),
+        reverse=spaced(server.reverse),
+        geocoder=server,
+    )
+
+
 def make_geocoder(
     config_env: Mapping[str, str], data_dir: Path | None = None
 ) -> OfflineGeocoder | RateLimitedGeocoder:
     """The geocoder the configuration asks for: offline unless `GEOCODER=nominatim`.
 
     `GEOCODER_USER_AGENT` is required for Nominatim (its usage policy); calls are spaced at
-    least a second apart.  Any other value is a configuration error, not a silent fallback.
+    least a second apart.  `GEOCODER_DOMAIN` (host[:port], e.g. a self-hosted server) and
+    `GEOCODER_SCHEME` (https, or http for a local server) say where it is.  Any other value
+    is a configuration error, not a silent fallback.
     """
     kind = (config_env.get("GEOCODER") or "offline").strip().lower()
     if kind == "offline":
         directory = data_dir or Path(config_env.get("BOT_DATA_DIR") or "data")
         return OfflineGeocoder(directory)
     if kind == "nominatim":
-        agent = (config_env.get("GEOCODER_USER_AGENT") or "").strip()
-        if not agent:
-            raise ConfigurationError(
-                "GEOCODER=nominatim needs GEOCODER_USER_AGENT (an app name and a contact, "
-                "as Nominatim's usage policy asks)"
-            )
-        from geopy.extra.rate_limiter import RateLimiter
-        from geopy.geocoders import Nominatim
-
-        nominatim = Nominatim(user_agent=agent)
-        return RateLimitedGeocoder(
-            name="nominatim",
-            geocode=RateLimiter(nominatim.geocode, min_delay_seconds=NOMINATIM_MIN_DELAY_S),
-            reverse=RateLimiter(nominatim.reverse, min_delay_seconds=NOMINATIM_MIN_DELAY_S),
-            geocoder=nominatim,
+        return nominatim(
+            config_env.get("GEOCODER_USER_AGENT") or "",
+            domain=(config_env.get("GEOCODER_DOMAIN") or "").strip() or None,
+            scheme=(config_env.get("GEOCODER_SCHEME") or "").strip().lower() or "https",
         )
     raise ConfigurationError(f"GEOCODER must be 'offline' or 'nominatim', not {kind!r}")
