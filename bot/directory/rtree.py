@@ -1,5 +1,7 @@
 """The directory's R*Tree read node by node, for the nearest-first walk in `search`.
 
+Also the services the walk found, by row: one synchronous connection serves a whole search.
+
 SQLite keeps an R*Tree named `geo` in ordinary tables: `geo_node` holds each node as a blob
 (node 1 is the root), `geo_rowid` each row's auxiliary columns.  A node blob is a 2-byte
 depth of the tree (meaningful in the root only), a 2-byte cell count, then the cells: an
@@ -15,7 +17,7 @@ import struct
 import threading
 from pathlib import Path
 
-from bot.directory.search import Cell
+from bot.directory.search import Box, Cell, prepare
 
 _HEADER = struct.Struct(">HH")
 _CELL = struct.Struct(">qffff")
@@ -33,27 +35,38 @@ class SqliteRTree:
         self._conn.execute("PRAGMA busy_timeout = 5000")
         self._conn.execute("PRAGMA mmap_size = 268435456")
         self.lock = threading.Lock()
-        self._inner: dict[int, list[Cell]] = {}
+        self._inner: dict[int, list[Box]] = {}
 
-    def root(self) -> tuple[int, list[Cell]]:
+    def height(self) -> int:
         blob = self._blob(1)
-        height = _HEADER.unpack_from(blob)[0] if len(blob) >= _HEADER.size else 0
-        return height, _cells(blob)
+        return _HEADER.unpack_from(blob)[0] if len(blob) >= _HEADER.size else 0
 
-    def node(self, number: int, height: int) -> list[Cell]:
-        cells = self._inner.get(number)
-        if cells is not None:
-            return cells
-        cells = _cells(self._blob(number))
-        if height > 0 and len(self._inner) < _CACHED_NODES:
-            self._inner[number] = cells
-        return cells
+    def inner(self, number: int) -> list[Box]:
+        boxes = self._inner.get(number)
+        if boxes is None:
+            boxes = prepare(_cells(self._blob(number)))
+            if len(self._inner) < _CACHED_NODES:
+                self._inner[number] = boxes
+        return boxes
+
+    def leaf(self, number: int) -> list[Cell]:
+        return _cells(self._blob(number))
 
     def point(self, row: int) -> tuple[float, float, int] | None:
         found = self._conn.execute(
             "SELECT a0, a1, a2 FROM geo_rowid WHERE rowid = ?", (row,)
         ).fetchone()
         return (float(found[0]), float(found[1]), int(found[2])) if found else None
+
+    def data(self, rows: list[int]) -> list[tuple[int, str]]:
+        """(row, the service as JSON) for the rows found, from the same file."""
+        if not rows:
+            return []
+        marks = ",".join("?" * len(rows))
+        found = self._conn.execute(
+            f"SELECT n, data FROM services WHERE n IN ({marks})", rows
+        ).fetchall()
+        return [(int(n), str(data)) for n, data in found]
 
     def close(self) -> None:
         with self.lock:

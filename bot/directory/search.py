@@ -36,9 +36,10 @@ from bot.directory.geography import EARTH_RADIUS_KM
 DELTA = 0.006
 LAMBERT_DELTA = 1e-4
 LAMBERT_MAX_KM = 15_000.0
-# The tree stores coordinates as 32-bit floats rounded outwards (at most ~2 m off); a row's
-# key is taken from the middle of its cell, less this.
-_CELL_SLACK_KM = 0.01
+# Keys are lowered by this against rounding: the tree stores coordinates as 32-bit floats
+# (rounded outwards, at most ~2 m off; a row's key is taken from the middle of its cell), and
+# an arc cosine near 1 is good to a fraction of a metre.
+_SLACK_KM = 0.01
 _AXIS_KM, _, _FLATTENING = ELLIPSOIDS["WGS-84"]
 _WGS84 = Geodesic(_AXIS_KM * 1000.0, _FLATTENING)
 MAX_KM = math.pi * EARTH_RADIUS_KM * (1 + DELTA)
@@ -47,15 +48,35 @@ Cell = tuple[int, float, float, float, float]
 """An R*Tree cell: (child node or row, south, north, west, east), in degrees."""
 
 
-class Tree(Protocol):
-    """What the walk needs from a spatial index."""
+Box = tuple[int, float, float, float, float, float, float, float, float]
+"""An inner node's cell made ready for distances: (child node, south and north in radians,
+west and east in degrees, sin and cos of south, sin and cos of north)."""
 
-    def root(self) -> tuple[int, list[Cell]]:
-        """(height, cells) of the root; height 0 means its cells are rows."""
+
+def prepare(cells: Sequence[Cell]) -> list[Box]:
+    """Inner nodes are opened by nearly every search; their trigonometry is done once."""
+    boxes = []
+    for ident, south, north, west, east in cells:
+        lo, hi = math.radians(south), math.radians(north)
+        boxes.append(
+            (ident, lo, hi, west, east, math.sin(lo), math.cos(lo), math.sin(hi), math.cos(hi))
+        )
+    return boxes
+
+
+class Tree(Protocol):
+    """What the walk needs from a spatial index (node 1 is the root)."""
+
+    def height(self) -> int:
+        """Levels above the rows of the root: 0 when the root's cells are rows."""
         ...
 
-    def node(self, number: int, height: int) -> list[Cell]:
-        """The cells of a node `height` levels above the rows."""
+    def inner(self, number: int) -> Sequence[Box]:
+        """The cells of a node whose cells are nodes."""
+        ...
+
+    def leaf(self, number: int) -> Sequence[Cell]:
+        """The cells of a node whose cells are rows."""
         ...
 
     def point(self, row: int) -> tuple[float, float, int] | None:
@@ -77,26 +98,27 @@ class Origin:
     def box_km(self, south: float, north: float, west: float, east: float) -> float:
         """Great-circle distance (km, mean-radius sphere) to the nearest point of a
         latitude/longitude box; 0 inside it.  Exact on the sphere."""
-        lo, hi = math.radians(south), math.radians(north)
+        return EARTH_RADIUS_KM * self.box_angle(prepare([(0, south, north, west, east)])[0])
+
+    def box_angle(self, box: Box) -> float:
+        """The same as an angle (radians), for a prepared box."""
+        _, lo, hi, west, east, sin_lo, cos_lo, sin_hi, cos_hi = box
         if west <= self.lon <= east:
-            return EARTH_RADIUS_KM * max(lo - self.phi, self.phi - hi, 0.0)
+            return max(lo - self.phi, self.phi - hi, 0.0)
         # Outside the box's longitudes the nearest point lies on the nearer meridian edge:
         # along any parallel, distance grows with the difference in longitude.
         d_lon = math.radians(min((west - self.lon) % 360.0, (self.lon - east) % 360.0))
         sin_phi, cos_phi = self.sin_phi, self.cos_phi
-        cos_d_lon = math.cos(d_lon)
+        across = cos_phi * math.cos(d_lon)
         # Along that meridian the cosine of the distance is a sinusoid in latitude, largest
         # (nearest) at `turn`; if `turn` lies on the edge the distance is the cross-track
         # one, otherwise the nearer end of the edge is nearest.
-        turn = math.atan2(sin_phi, cos_phi * cos_d_lon)
+        turn = math.atan2(sin_phi, across)
         if lo <= turn <= hi:
-            cosine = math.hypot(sin_phi, cos_phi * cos_d_lon)
+            cosine = math.hypot(sin_phi, across)
         else:
-            cosine = max(
-                sin_phi * math.sin(lo) + cos_phi * math.cos(lo) * cos_d_lon,
-                sin_phi * math.sin(hi) + cos_phi * math.cos(hi) * cos_d_lon,
-            )
-        return EARTH_RADIUS_KM * math.acos(max(-1.0, min(1.0, cosine)))
+            cosine = max(sin_phi * sin_lo + across * cos_lo, sin_phi * sin_hi + across * cos_hi)
+        return math.acos(max(-1.0, min(1.0, cosine)))
 
     def sphere_km(self, lat: float, lon: float) -> float:
         """Great-circle (haversine) distance on the mean-radius sphere."""
@@ -159,20 +181,22 @@ def nearest_rows(
         return []
     limit = min(max_km, MAX_KM) if max_km is not None else MAX_KM
     origin = Origin(lat, lon)
-    height, cells = tree.root()
     found: list[tuple[float, int]] = []
     bound = limit
-    # (lower bound on the geodesic in km, kind, node or row, height; or the cell's middle)
+    # (lower bound on the geodesic in km, kind, node or row, node's height; or row's middle)
     queue: list[tuple[float, int, int, float, float]] = []
-    _push_cells(queue, cells, height, origin, bound)
+    heapq.heappush(queue, (0.0, _NODE, 1, float(tree.height()), 0.0))
     while queue:
         key, kind, ident, a, b = heapq.heappop(queue)
         if key > bound:
             break
         if kind == _NODE:
-            _push_cells(queue, tree.node(ident, int(a)), int(a), origin, bound)
+            if a > 0:
+                _push_nodes(queue, tree.inner(ident), int(a) - 1, origin, bound)
+            else:
+                _push_rows(queue, tree.leaf(ident), origin, bound)
         elif kind == _CELL:
-            tight = origin.row_bound(a, b) - _CELL_SLACK_KM
+            tight = origin.row_bound(a, b) - _SLACK_KM
             if tight <= bound:
                 heapq.heappush(queue, (tight, _ROW, ident, a, b))
         else:
@@ -188,26 +212,33 @@ def nearest_rows(
     return [(n, km) for km, n in found]
 
 
-def _push_cells(
+def _push_nodes(
     queue: list[tuple[float, int, int, float, float]],
-    cells: Sequence[Cell],
+    boxes: Sequence[Box],
     height: int,
     origin: Origin,
     bound: float,
 ) -> None:
-    shrink = 1 - DELTA
-    if height == 0:
-        for ident, south, north, west, east in cells:
-            middle_lat, middle_lon = (south + north) / 2, (west + east) / 2
-            key = origin.sphere_km(middle_lat, middle_lon) * shrink - _CELL_SLACK_KM
-            if key <= bound:
-                heapq.heappush(queue, (key, _CELL, ident, middle_lat, middle_lon))
-        return
-    child = float(height - 1)
-    for ident, south, north, west, east in cells:
-        key = origin.box_km(south, north, west, east) * shrink
+    scale = EARTH_RADIUS_KM * (1 - DELTA)
+    level = float(height)
+    for box in boxes:
+        key = origin.box_angle(box) * scale - _SLACK_KM
         if key <= bound:
-            heapq.heappush(queue, (key, _NODE, ident, child, 0.0))
+            heapq.heappush(queue, (key, _NODE, box[0], level, 0.0))
+
+
+def _push_rows(
+    queue: list[tuple[float, int, int, float, float]],
+    cells: Sequence[Cell],
+    origin: Origin,
+    bound: float,
+) -> None:
+    shrink = 1 - DELTA
+    for ident, south, north, west, east in cells:
+        middle_lat, middle_lon = (south + north) / 2, (west + east) / 2
+        key = origin.sphere_km(middle_lat, middle_lon) * shrink - _SLACK_KM
+        if key <= bound:
+            heapq.heappush(queue, (key, _CELL, ident, middle_lat, middle_lon))
 
 
 def geodesic_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

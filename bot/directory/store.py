@@ -241,17 +241,17 @@ class Directory:
         mask = category_mask(tuple(categories)) if categories else 0
         want = max(offset, 0) + max(k, 0) + 1
         async with self._use() as live:
-            rows = await _nearest_rows(live.tree, lat, lon, want, mask, max_km)
+            rows = _nearest_rows(live.tree, lat, lon, want, mask, max_km)
             page = rows[offset : offset + k]
-            services = await _by_rows(live.conn, [n for n, _ in page])
+            services = _services(live.tree, [n for n, _ in page])
             local = tuple((services[n], km) for n, km in page if n in services)
             has_more = len(rows) > offset + k
             if country is None:
                 country = nearest_town_country(lat, lon)
             if country is None:
-                near = await _nearest_rows(live.tree, lat, lon, 1, 0, COUNTRY_REACH_KM)
+                near = _nearest_rows(live.tree, lat, lon, 1, 0, COUNTRY_REACH_KM)
                 if near:
-                    found = await _by_rows(live.conn, [near[0][0]])
+                    found = _services(live.tree, [near[0][0]])
                     country = found[near[0][0]].country if near[0][0] in found else None
             national: tuple[Service, ...] = ()
             emergency = None
@@ -323,7 +323,7 @@ async def _connect(info: index.IndexInfo) -> _Live:
     return live
 
 
-async def _nearest_rows(
+def _nearest_rows(
     tree: SqliteRTree,
     lat: float,
     lon: float,
@@ -331,21 +331,16 @@ async def _nearest_rows(
     mask: int,
     max_km: float | None,
 ) -> list[tuple[int, float]]:
-    def walk() -> list[tuple[int, float]]:
-        with tree.lock:
-            return nearest_rows(tree, lat, lon, want, mask, max_km)
-
-    # One hop to a worker thread for the whole walk: it reads a handful of nodes, and a hop
-    # per read would cost more than the reads.
-    return await asyncio.to_thread(walk)
+    # Run in the loop's own thread: the walk is a millisecond or two of Python holding the
+    # GIL over a few pages SQLite has cached; a hop to a worker thread (and aiosqlite's
+    # hop per read) would cost more than it frees.
+    with tree.lock:
+        return nearest_rows(tree, lat, lon, want, mask, max_km)
 
 
-async def _by_rows(conn: aiosqlite.Connection, rows: list[int]) -> dict[int, Service]:
-    if not rows:
-        return {}
-    marks = ",".join("?" * len(rows))
-    found = await conn.execute_fetchall(f"SELECT n, data FROM services WHERE n IN ({marks})", rows)
-    return {int(n): Service.from_json(data) for n, data in found}
+def _services(tree: SqliteRTree, rows: list[int]) -> dict[int, Service]:
+    with tree.lock:
+        return {n: Service.from_json(data) for n, data in tree.data(rows)}
 
 
 async def _national(conn: aiosqlite.Connection, country: str, mask: int) -> list[Service]:
