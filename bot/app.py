@@ -27,8 +27,13 @@ from bot.i18n import SOURCE_LANG, shipped_languages, translator
 from bot.privacy import ChatCodes, load_or_create_key
 from bot.runtime import KEY, Runtime
 from bot.store import StateStore
+from bot.transport import AiohttpRequest
 
 log = logging.getLogger("waypoint.app")
+
+# Connections for sending: local Bot API latency is a millisecond, Telegram's tens; more
+# connections than the answers in flight only cost upkeep.
+SEND_CONNECTIONS = 16
 
 # PTB's own concurrency limit, set so high it never binds (see ChatOrderedProcessor).
 _OUT_OF_REACH = 1 << 30
@@ -152,6 +157,8 @@ def build_application(
         raise ValueError("a token is needed to build the application")
     key = load_or_create_key(config.data_dir, config.secret_key)
     rt = Runtime(config=config, codes=ChatCodes(key), deps=Deps())
+    # getUpdates waits up to its long-polling timeout, plus its read timeout.
+    rt.transports = (AiohttpRequest(SEND_CONNECTIONS), AiohttpRequest(1, read_timeout=15))
     builder = (
         Application.builder()
         .token(token)
@@ -159,12 +166,8 @@ def build_application(
         .base_file_url(f"{config.api_base_url}/file/bot")
         .rate_limiter(PatientRateLimiter(overall_max_rate=config.max_send_rate))
         .concurrent_updates(ChatOrderedProcessor())
-        .connect_timeout(10)
-        .read_timeout(15)
-        .write_timeout(15)
-        .pool_timeout(10)
-        .connection_pool_size(64)
-        .get_updates_read_timeout(40)
+        .request(rt.transports[0])
+        .get_updates_request(rt.transports[1])
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )

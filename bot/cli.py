@@ -99,6 +99,7 @@ def _run(config: Config, *, webhook: bool) -> int:
     from bot.app import build_application
     from bot.parts import StartupError
     from bot.privacy import setup_logging
+    from bot.runtime import KEY
 
     if config.token is None:
         return fail("TELEGRAM_BOT_TOKEN is not set; get a token from @BotFather and set it.")
@@ -126,6 +127,9 @@ def _run(config: Config, *, webhook: bool) -> int:
         return fail(str(exc))
     except OSError as exc:
         return fail(f"cannot listen on {config.listen}:{config.port} ({exc.strerror}).")
+    finally:
+        for transport in app.bot_data[KEY].transports:
+            transport.discard()
     return 0
 
 

@@ -22,6 +22,7 @@ class Runtime:
     sessions: Sessions = field(default_factory=Sessions)
     store: StateStore | None = None
     background: list[Any] = field(default_factory=list)
+    transports: tuple[Any, ...] = ()  # bot.transport.AiohttpRequest: sending, getUpdates
 
 
 def runtime_of(bot_data: dict[str, Any]) -> Runtime:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import functools
 import html
 import logging
 
@@ -16,7 +17,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot.flows.screen import Screen
+from bot.flows.screen import Button, Screen
 from bot.flows.state import State
 from bot.i18n import isolate_ltr_runs, negotiate
 from bot.runtime import Runtime, runtime_of
@@ -69,8 +70,15 @@ def render_text(screen: Screen, lang: str = "en") -> str:
 
 
 def render_markup(screen: Screen) -> InlineKeyboardMarkup | None:
+    return _markup(screen.rows)
+
+
+# The same few keyboards (menus, Back/Main menu/Quick exit) are sent again and again; PTB's
+# keyboards are immutable, so one built once can be sent to everyone.
+@functools.lru_cache(maxsize=1024)
+def _markup(screen_rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | None:
     rows = []
-    for row in screen.rows:
+    for row in screen_rows:
         buttons = []
         for b in row:
             if b.url:

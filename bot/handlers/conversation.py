@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
@@ -51,20 +52,31 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert query is not None
     decoded = Route.decode(query.data)
     current_route.set(f"button:{decoded.name if decoded else 'invalid'}")
+    # The answer only stops the button's spinner: it travels while the screen is made and
+    # sent, rather than before.
+    answering = asyncio.create_task(_answer(query))
+    try:
+        if update.effective_chat is None:
+            return  # an inline-mode press with no chat: this bot offers no inline mode
+        code, session = await session_for(update, context)
+        rt = runtime(context)
+        if decoded is not None and decoded.name == "forget" and rt.store is not None:
+            await rt.store.forget(code)
+        screen = await router.open_route(decoded, session.state, rt.deps)
+        # Pressing a button edits the message it belongs to: one message per screen.
+        edit_id = query.message.message_id if query.message is not None else None
+        await show(
+            update, context, code, session, screen, edit_message_id=edit_id, epoch=session.epoch
+        )
+    finally:
+        await answering
+
+
+async def _answer(query: CallbackQuery) -> None:
     try:
         await query.answer()
     except TelegramError as exc:
         log.info("callback answer failed (%s)", type(exc).__name__)
-    if update.effective_chat is None:
-        return  # an inline-mode press with no chat: this bot offers no inline mode
-    code, session = await session_for(update, context)
-    rt = runtime(context)
-    if decoded is not None and decoded.name == "forget" and rt.store is not None:
-        await rt.store.forget(code)
-    screen = await router.open_route(decoded, session.state, rt.deps)
-    # Pressing a button edits the message it belongs to: one message per screen.
-    edit_id = query.message.message_id if query.message is not None else None
-    await show(update, context, code, session, screen, edit_message_id=edit_id, epoch=session.epoch)
 
 
 async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
