@@ -24,26 +24,6 @@ CATEGORIES: tuple[str, ...] = (
 CATEGORY_BITS: dict[str, int] = {c: 1 << i for i, c in enumerate(CATEGORIES)}
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("id", "name", "categories", "country", "last_verified")
-COLUMNS: tuple[str, ...] = ("id", "name", "categories", "country", "last_verified")
-OPTIONAL_COLUMNS: tuple[str, ...] = (
-    "description",
-    "region",
-    "city",
-    "address",
-    "postcode",
-    "latitude",
-    "longitude",
-    "national",
-    "phone",
-    "sms",
-    "whatsapp",
-    "email",
-    "website",
-    "hours",
-    "languages",
-    "eligibility",
-    "source_url",
-)
 COLUMNS: tuple[str, ...] = (
     "id",
     "name",

@@ -177,13 +177,7 @@ def _service_block(
     if s.city:
         facts.append(s.city)
     lines.append(" · ".join(facts))
-    contact = _contact_line(t, s)
-    if contact:
-        lines.append(contact)
-    if s.website:
-        lines.append(t.gettext("🌐 {website}").format(website=s.website))
-    if s.hours:
-        lines.append(t.gettext("🕒 {hours}").format(hours=s.hours))
+    lines += _reach(t, s)
     if s.languages:
         names = ", ".join(locale.languages.get(code, code) for code in s.languages)
         lines.append(t.gettext("🗣 {languages}").format(languages=names))
@@ -249,7 +243,15 @@ def _locale(lang: str) -> Locale:
 
 def contact_card(t: Translator, lang: str, s: Service) -> str:
     """A national line for "Talk to a person now": its name, how to reach it, and its hours."""
-    lines = [t.gettext("• {name}").format(name=s.name_in(lang))]
+    reach = _reach(t, s)
+    if not (_contact_line(t, s) or s.website):
+        return ""
+    return "\n".join([t.gettext("• {name}").format(name=s.name_in(lang)), *reach])
+
+
+def _reach(t: Translator, s: Service) -> list[str]:
+    """How to reach a service and when: numbers, website, hours (what there is of them)."""
+    lines = []
     contact = _contact_line(t, s)
     if contact:
         lines.append(contact)
@@ -257,4 +259,4 @@ def contact_card(t: Translator, lang: str, s: Service) -> str:
         lines.append(t.gettext("🌐 {website}").format(website=s.website))
     if s.hours:
         lines.append(t.gettext("🕒 {hours}").format(hours=s.hours))
-    return "\n".join(lines) if contact or s.website else ""
+    return lines

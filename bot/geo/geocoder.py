@@ -21,6 +21,7 @@ from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 from geopy.point import Point
 
+from bot.config import NOMINATIM_DOMAIN
 from bot.geo.gazetteer import DB_NAME, GazetteerUnavailable
 from bot.geo.place import Place
 from bot.geo.search import Search, run_sync
@@ -31,7 +32,6 @@ REVERSE_MAX_KM = 50.0
 NOMINATIM_MIN_DELAY_S = 1.0
 # A person is waiting; a slower answer is given up for the offline one.
 NOMINATIM_TIMEOUT_S = 5.0
-DEFAULT_NOMINATIM_DOMAIN = "nominatim.openstreetmap.org"
 
 
 def _location(place: Place, lang: str) -> Location:
@@ -165,7 +165,7 @@ def nominatim(
     logging.getLogger("geopy").setLevel(logging.ERROR)
     server = Nominatim(
         user_agent=agent,
-        domain=domain or DEFAULT_NOMINATIM_DOMAIN,
+        domain=domain or NOMINATIM_DOMAIN,
         scheme=scheme,
         timeout=timeout_s,
     )

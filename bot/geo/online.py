@@ -27,6 +27,7 @@ from typing import Any, Protocol
 
 from bot.geo.names import normalise
 from bot.geo.place import Match, Place
+from bot.geo.search import distinct
 
 log = logging.getLogger("waypoint.geo")
 
@@ -42,8 +43,6 @@ MAX_WAITING = 5
 # the person's language by the bot itself.  A fixed language also tells the server nothing
 # about the person.
 LANGUAGE = "en"
-# Same name, same country, this close: one place (a town and its boundary, say).
-SAME_PLACE_KM = 10.0
 _ID_SPACE = 2**52
 _DIGITS = re.compile(r"[0-9]{1,12}")
 
@@ -186,7 +185,7 @@ def to_places(found: Any, typed: str) -> list[Place]:
             place = None
         if place is not None:
             places.append(place)
-    return _distinct(places)
+    return distinct(places)
 
 
 def _place(location: Any, key: str) -> Place | None:
@@ -229,16 +228,3 @@ def _match(key: str, names: Iterable[str]) -> Match:
     if key and any(other.startswith(key) for other in keys):
         return Match.PREFIX
     return Match.SIMILAR
-
-
-def _distinct(places: list[Place]) -> list[Place]:
-    kept: list[Place] = []
-    for place in places:
-        if not any(
-            other.name == place.name
-            and other.country == place.country
-            and other.distance_km(place.latitude, place.longitude) <= SAME_PLACE_KM
-            for other in kept
-        ):
-            kept.append(place)
-    return kept

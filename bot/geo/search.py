@@ -240,7 +240,7 @@ class Search:
         found: dict[int, Place] = {}
         for _, place in scored:
             found.setdefault(place.geonameid, place)
-        return _distinct(list(found.values()))[:limit]
+        return distinct(list(found.values()))[:limit]
 
     async def _split(self, text: str) -> tuple[str, tuple[frozenset[str], frozenset[str]]]:
         """The place part of "Place, Region, Country", and the countries/regions named after it."""
@@ -495,7 +495,7 @@ class Search:
         return found if found is not None and found.geonameid != place.geonameid else None
 
 
-def _distinct(places: list[Place]) -> list[Place]:
+def distinct(places: list[Place]) -> list[Place]:
     """Drops a place that repeats an earlier one: same name and country, a few km apart."""
     kept: list[Place] = []
     for place in places:
