@@ -521,10 +521,15 @@ class BotApiServer:
                 "use deleteWebhook to delete the webhook first",
             )
         offset = params.get("offset")
+        confirmed = len(self._updates)
         if isinstance(offset, int) and offset > 0:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
         elif isinstance(offset, int) and offset < 0:
             self._updates = self._updates[offset:]
+        if len(self._updates) != confirmed:
+            # Confirmed now, not when this long poll ends (up to `timeout` later): a test
+            # waiting for `pending_updates` to empty must hear of it.
+            await self._notify_changed()
         if "allowed_updates" in params:
             allowed = params["allowed_updates"] or ()
             self._allowed = tuple(allowed) if allowed else None
