@@ -412,15 +412,22 @@ def an_update(update_id: int, chat_id: int, text: str = "hello") -> Update:
     return Update(update_id, message=message)
 
 
-async def test_one_busy_chat_cannot_take_every_processing_slot_from_the_others():
-    processor = ChatOrderedProcessor(max_concurrent_updates=4)
-    slow = asyncio.Event()
-    done: list[str] = []
+def recorder(slow: asyncio.Event, done: list[str]):  # type: ignore[no-untyped-def]
+    """Work that notes its name when done; with `wait`, only once `slow` is set."""
 
     async def handle(name: str, wait: bool) -> None:
         if wait:
             await slow.wait()
         done.append(name)
+
+    return handle
+
+
+async def test_one_busy_chat_cannot_take_every_processing_slot_from_the_others():
+    processor = ChatOrderedProcessor(max_concurrent_updates=4)
+    slow = asyncio.Event()
+    done: list[str] = []
+    handle = recorder(slow, done)
 
     # A person presses ten times while Telegram is slow to take the first answer.
     busy = [
@@ -461,11 +468,7 @@ async def test_quick_exit_is_handled_at_once_even_when_every_slot_is_busy():
     processor = ChatOrderedProcessor(max_concurrent_updates=2)
     slow = asyncio.Event()
     done: list[str] = []
-
-    async def handle(name: str, wait: bool) -> None:
-        if wait:
-            await slow.wait()
-        done.append(name)
+    handle = recorder(slow, done)
 
     busy = [
         asyncio.create_task(processor.process_update(an_update(i, chat), handle(f"c{i}", True)))

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import sqlite3
 import struct
-import threading
 from pathlib import Path
 
 from bot.directory.search import Box, Cell, prepare
@@ -26,7 +25,8 @@ _CACHED_NODES = 8192
 
 
 class SqliteRTree:
-    """A read-only view of an index's `geo` R*Tree, shared by threads under a lock."""
+    """A read-only view of an index's `geo` R*Tree, used from the event loop's thread (it is
+    opened in a worker thread, hence check_same_thread=False)."""
 
     def __init__(self, path: Path) -> None:
         self._conn = sqlite3.connect(
@@ -34,7 +34,6 @@ class SqliteRTree:
         )
         self._conn.execute("PRAGMA busy_timeout = 5000")
         self._conn.execute("PRAGMA mmap_size = 268435456")
-        self.lock = threading.Lock()
         self._inner: dict[int, list[Box]] = {}
 
     def height(self) -> int:
@@ -69,8 +68,7 @@ class SqliteRTree:
         return [(int(n), str(data)) for n, data in found]
 
     def close(self) -> None:
-        with self.lock:
-            self._conn.close()
+        self._conn.close()
 
     def _blob(self, number: int) -> bytes:
         found = self._conn.execute(

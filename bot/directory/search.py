@@ -87,21 +87,17 @@ class Tree(Protocol):
 class Origin:
     """The point searched from, with what every distance from it needs computed once."""
 
-    __slots__ = ("lat", "lon", "phi", "sin_phi", "cos_phi", "beta")
+    __slots__ = ("lon", "phi", "sin_phi", "cos_phi", "beta")
 
     def __init__(self, lat: float, lon: float) -> None:
-        self.lat, self.lon = lat, lon
+        self.lon = lon
         self.phi = math.radians(lat)
         self.sin_phi, self.cos_phi = math.sin(self.phi), math.cos(self.phi)
         self.beta = _reduced(self.phi)
 
-    def box_km(self, south: float, north: float, west: float, east: float) -> float:
-        """Great-circle distance (km, mean-radius sphere) to the nearest point of a
-        latitude/longitude box; 0 inside it.  Exact on the sphere."""
-        return EARTH_RADIUS_KM * self.box_angle(prepare([(0, south, north, west, east)])[0])
-
     def box_angle(self, box: Box) -> float:
-        """The same as an angle (radians), for a prepared box."""
+        """Great-circle distance (radians) to the nearest point of a prepared box; 0 inside
+        it.  Exact on the sphere."""
         _, lo, hi, west, east, sin_lo, cos_lo, sin_hi, cos_hi = box
         if west <= self.lon <= east:
             return max(lo - self.phi, self.phi - hi, 0.0)
@@ -159,7 +155,8 @@ def _reduced(phi: float) -> float:
 
 def box_km(lat: float, lon: float, south: float, north: float, west: float, east: float) -> float:
     """Great-circle distance (km, mean-radius sphere) from a point to a box; 0 inside it."""
-    return Origin(lat, lon).box_km(south, north, west, east)
+    box = prepare([(0, south, north, west, east)])[0]
+    return EARTH_RADIUS_KM * Origin(lat, lon).box_angle(box)
 
 
 # Kinds of queue entries: a node of the tree; a row's cell keyed by the sphere (cheap) and

@@ -54,20 +54,28 @@ def render(stats: DirectoryStats, limit: int = 50) -> str:
     lines.append("")
     lines.append("by category: " + ", ".join(f"{c} {n}" for c, n in stats.by_category.items()))
     lines.append("")
-    lines.append(f"stale (last verified more than 12 months ago): {len(stats.stale)}")
-    for s in stats.stale[:limit]:
-        lines.append(f"  {s.last_verified.isoformat()}  {s.country}  {s.id}")
-    if len(stats.stale) > limit:
-        lines.append(f"  ... and {len(stats.stale) - limit} more")
+    lines += _listed(
+        "stale (last verified more than 12 months ago)",
+        [f"{s.last_verified.isoformat()}  {s.country}  {s.id}" for s in stats.stale],
+        limit,
+    )
     lines.append("")
-    lines.append(f"without coordinates (national services): {len(stats.without_coordinates)}")
-    for s in stats.without_coordinates[:limit]:
-        lines.append(f"  {s.country}  {s.id}")
-    if len(stats.without_coordinates) > limit:
-        lines.append(f"  ... and {len(stats.without_coordinates) - limit} more")
+    lines += _listed(
+        "without coordinates (national services)",
+        [f"{s.country}  {s.id}" for s in stats.without_coordinates],
+        limit,
+    )
     if stats.countries_without_emergency:
         lines.append("")
         lines.append(
             "countries with no emergency row: " + " ".join(stats.countries_without_emergency)
         )
     return "\n".join(lines)
+
+
+def _listed(title: str, entries: list[str], limit: int) -> list[str]:
+    """A counted heading, the first `limit` entries, and how many more there are."""
+    lines = [f"{title}: {len(entries)}", *(f"  {e}" for e in entries[:limit])]
+    if len(entries) > limit:
+        lines.append(f"  ... and {len(entries) - limit} more")
+    return lines

@@ -241,7 +241,9 @@ class Directory:
         mask = category_mask(tuple(categories)) if categories else 0
         want = max(offset, 0) + max(k, 0) + 1
         async with self._use() as live:
-            rows = _nearest_rows(live.tree, lat, lon, want, mask, max_km)
+            # The walk runs in the loop's own thread: a millisecond or two of Python over pages
+            # SQLite has cached; a hop to a worker thread would cost more than it frees.
+            rows = nearest_rows(live.tree, lat, lon, want, mask, max_km)
             page = rows[offset : offset + k]
             services = _services(live.tree, [n for n, _ in page])
             local = tuple((services[n], km) for n, km in page if n in services)
@@ -249,7 +251,7 @@ class Directory:
             if country is None:
                 country = nearest_town_country(lat, lon)
             if country is None:
-                near = _nearest_rows(live.tree, lat, lon, 1, 0, COUNTRY_REACH_KM)
+                near = nearest_rows(live.tree, lat, lon, 1, 0, COUNTRY_REACH_KM)
                 if near:
                     found = _services(live.tree, [near[0][0]])
                     country = found[near[0][0]].country if near[0][0] in found else None
@@ -323,24 +325,8 @@ async def _connect(info: index.IndexInfo) -> _Live:
     return live
 
 
-def _nearest_rows(
-    tree: SqliteRTree,
-    lat: float,
-    lon: float,
-    want: int,
-    mask: int,
-    max_km: float | None,
-) -> list[tuple[int, float]]:
-    # Run in the loop's own thread: the walk is a millisecond or two of Python holding the
-    # GIL over a few pages SQLite has cached; a hop to a worker thread (and aiosqlite's
-    # hop per read) would cost more than it frees.
-    with tree.lock:
-        return nearest_rows(tree, lat, lon, want, mask, max_km)
-
-
 def _services(tree: SqliteRTree, rows: list[int]) -> dict[int, Service]:
-    with tree.lock:
-        return {n: Service.from_json(data) for n, data in tree.data(rows)}
+    return {n: Service.from_json(data) for n, data in tree.data(rows)}
 
 
 async def _national(conn: aiosqlite.Connection, country: str, mask: int) -> list[Service]:
