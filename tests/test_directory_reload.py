@@ -146,3 +146,68 @@ async def test_watch_picks_up_a_change(csv_path: Path, tmp_path: Path) -> None:
     task.cancel()
     assert await directory.get("gb-test-new") is not None
     await directory.close()
+
+
+def _rewrite(path: Path, keep_rows: int) -> None:
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines[: 1 + keep_rows]), encoding="utf-8")
+    _touch_later(path)
+
+
+async def test_a_header_only_file_is_refused_and_the_directory_keeps_serving(
+    csv_path: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    directory = await Directory.open(csv_path, tmp_path / "data")
+    _rewrite(csv_path, 0)  # a half-saved spreadsheet
+    with caplog.at_level(logging.INFO, logger="waypoint.directory"):
+        outcome = await directory.reload_if_changed()
+    assert outcome.status is ReloadStatus.REFUSED
+    assert "the file has 0 services, fewer than half of the 10 being served" in (
+        outcome.problems[-1].message
+    )
+    assert any("fewer than half" in r.getMessage() for r in caplog.records)
+    assert directory.size == 10
+    assert (await directory.get("gb-test-central")) is not None
+    await directory.close()
+    # A restart with the half-saved file still serves the last good directory.
+    again = await Directory.open(csv_path, tmp_path / "data")
+    assert again.size == 10
+    await again.close()
+
+
+async def test_a_file_with_less_than_half_the_rows_is_refused_until_forced(
+    csv_path: Path, tmp_path: Path
+) -> None:
+    from bot.directory import cli
+
+    data = tmp_path / "data"
+    directory = await Directory.open(csv_path, data)
+    _rewrite(csv_path, 4)
+    assert (await directory.reload_if_changed()).status is ReloadStatus.REFUSED
+    assert directory.size == 10
+    os.environ["BOT_DATA_DIR"] = str(data)
+    try:
+        assert cli.main(["reload", str(csv_path), "--force"]) == 0
+    finally:
+        del os.environ["BOT_DATA_DIR"]
+    assert (await directory.reload_if_changed()).status is ReloadStatus.RELOADED
+    assert directory.size == 4
+    # The consent was for that version only.
+    assert not (data / "directory.force").exists()
+    await directory.close()
+
+
+async def test_half_the_rows_is_still_accepted(csv_path: Path, tmp_path: Path) -> None:
+    directory = await Directory.open(csv_path, tmp_path / "data")
+    _rewrite(csv_path, 5)
+    assert (await directory.reload_if_changed()).status is ReloadStatus.RELOADED
+    assert directory.size == 5
+    await directory.close()
+
+
+async def test_a_header_only_file_with_no_earlier_index_is_a_clear_error(
+    csv_path: Path, tmp_path: Path
+) -> None:
+    _rewrite(csv_path, 0)
+    with pytest.raises(DirectoryError, match="the file has 0 services"):
+        await Directory.open(csv_path, tmp_path / "data")

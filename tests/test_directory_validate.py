@@ -108,9 +108,39 @@ def test_country_must_be_iso_alpha_2() -> None:
 
 def test_coordinates_are_required_unless_national() -> None:
     local = "a-2,Local,shelter,GB,,,false,,2026-11-01"
-    national = "a-3,Line,hotline,GB,,,true,,2026-11-01"
+    national = "a-3,Line,hotline,GB,,,true,+44 20 3058 2020,2026-11-01"
     found = errors_at(csv_of(GOOD, local, national))
     assert found == {3: ["latitude and longitude are required unless national is true"]}
+
+
+def test_a_national_service_without_any_number_is_an_error() -> None:
+    # It would be an empty entry on the talk-to-a-person screen of a whole country.
+    mute = "a-3,Line,hotline,GB,,,true,,2026-11-01"
+    found = errors_at(csv_of(GOOD, mute))
+    assert found == {
+        3: [
+            "a national service needs a phone, sms or whatsapp number "
+            "(it is shown on the talk-to-a-person screen)"
+        ]
+    }
+
+
+def test_a_semicolon_separated_file_gets_one_clear_sentence() -> None:
+    text = csv_of(GOOD.replace(",", ";"), header=HEADER.replace(",", ";"))
+    found = problems(text)
+    assert [(p.line, p.message) for p in found] == [
+        (1, "this file uses ';' between columns; save it as CSV with commas")
+    ]
+
+
+def test_a_decimal_comma_in_coordinates_says_use_a_dot() -> None:
+    found = errors_at(csv_of('a-1,One,shelter,GB,"52,5200","13,4050",false,,2026-11-01'))
+    assert found == {
+        2: [
+            "latitude '52,5200' uses a comma; use a dot: 52.5200",
+            "longitude '13,4050' uses a comma; use a dot: 13.4050",
+        ]
+    }
 
 
 def test_coordinates_out_of_range_or_half_given() -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import sys
 from datetime import date
 from pathlib import Path
 
 from bot.directory import hsds, stats
+from bot.directory.store import WATCH_SECONDS, force_path
 from bot.directory.validate import Severity, check_path
 
 
@@ -29,6 +31,17 @@ def _parser() -> argparse.ArgumentParser:
     report = commands.add_parser("stats", help="services per country and category, stale rows")
     report.add_argument("path", nargs="?", type=Path)
     report.add_argument("--limit", type=int, default=50, help="rows listed per section")
+    reload = commands.add_parser(
+        "reload",
+        help="check the file the running bot will pick up; --force to accept a much smaller one",
+    )
+    reload.add_argument("path", nargs="?", type=Path)
+    reload.add_argument(
+        "--force",
+        action="store_true",
+        help="let the running bot take this file although it is empty or less than half the "
+        "directory it serves",
+    )
     convert = commands.add_parser("import-hsds", help="convert an Open Referral HSDS datapackage")
     convert.add_argument("folder", type=Path, help="folder with datapackage.json and CSV files")
     convert.add_argument("-o", "--output", type=Path, required=True)
@@ -66,7 +79,29 @@ def main(argv: list[str]) -> int:
         return _validate(args.path or default_path(), args.quiet_warnings)
     if args.command == "stats":
         return _stats(args.path or default_path(), args.limit)
+    if args.command == "reload":
+        return _reload(args.path or default_path(), args.force)
     return _import_hsds(args)
+
+
+def _reload(path: Path, force: bool) -> int:
+    """Check the file; with --force, tell the running bot (through its data dir) to take it.
+
+    The bot and this command share only BOT_DATA_DIR, so the consent is a file there naming
+    the exact version (its SHA-256): a later edit needs a new --force.
+    """
+    code = _validate(path, quiet_warnings=True)
+    if code:
+        return code
+    data_dir = Path(os.environ.get("BOT_DATA_DIR") or "data")
+    if force:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        force_path(data_dir).write_text(sha + "\n", encoding="ascii")
+        print(f"{path}: the running bot (data in {data_dir}) takes this version at its next check")
+    else:
+        print(f"{path}: the running bot checks the file every {WATCH_SECONDS:g} seconds")
+    return 0
 
 
 def _validate(path: Path, quiet_warnings: bool) -> int:

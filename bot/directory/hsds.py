@@ -3,8 +3,8 @@
 HSDS knows organisations, services, locations and phones; it has no notion of our categories,
 so `--map term=category` maps taxonomy terms (ids or names) and, failing those, words in a
 service's name or description.  What cannot be mapped faithfully is left out and reported:
-a service with no coordinates is skipped unless asked to list it as national, and a phone
-number that is not valid in the country is dropped.
+a service with no coordinates is skipped unless asked to list it as national (and then
+only if it has a valid phone), and a phone number that is not valid in the country is dropped.
 """
 
 from __future__ import annotations
@@ -154,9 +154,6 @@ def convert(folder: Path, options: Options) -> Converted:
                 row["city"] = _text(address.get("city", ""), 100)
                 row["region"] = _text(address.get("state_province", ""), 100)
                 row["postcode"] = _text(address.get("postal_code", ""), 20)
-            else:
-                row["national"] = "true"
-                notes.append(f"{label!r} has no coordinates: listed as national")
             number, rejected = _phone(
                 phones,
                 sid,
@@ -165,10 +162,18 @@ def convert(folder: Path, options: Options) -> Converted:
                 service.get("organization_id", ""),
                 country,
             )
-            row["phone"] = number
             notes.extend(
                 f"{label!r}: dropped phone {n!r} (not valid in {country})" for n in rejected
             )
+            if not loc:
+                # A national row is a line on the talk screen of a whole country: without a
+                # number it would be a name people cannot reach.
+                if not number:
+                    notes.append(f"skipped {label!r}: no coordinates and no valid phone")
+                    continue
+                row["national"] = "true"
+                notes.append(f"{label!r} has no coordinates: listed as national")
+            row["phone"] = number
             rows.append(row)
     return Converted(tuple(rows), tuple(notes))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import os
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -29,6 +30,8 @@ log = logging.getLogger("waypoint.directory")
 
 # When no country is given, the country of the nearest service within this reach is used.
 COUNTRY_REACH_KM = 300.0
+FORCE_FILE = "directory.force"
+WATCH_SECONDS = 10.0
 _LOGGED_PROBLEMS = 50
 
 
@@ -120,19 +123,28 @@ class Directory:
         refused: tuple[Problem, ...] = ()
         refused_sha: str | None = None
         stamp = _stamp(csv_path)
+        data = await asyncio.to_thread(_read, csv_path) if stamp is not None else None
         info: index.IndexInfo | None = None
-        if stamp is None:
+        last = await asyncio.to_thread(index.last_good, data_dir)
+        if data is None:
             refused = (Problem(0, f"{csv_path} cannot be read"),)
         else:
-            sha = await asyncio.to_thread(index.source_hash, csv_path)
-            info, refused = await _prepare(csv_path, sha, data_dir, progress, today)
+            sha = hashlib.sha256(data).hexdigest()
+            info, refused = await _prepare(data, sha, data_dir, progress, today)
+            if info is not None and (last is None or info.sha256 != last.sha256):
+                shrink = _shrink(info.rows, last.rows if last else 0, data_dir, sha)
+                if shrink is not None:
+                    info, refused = None, (*refused, shrink)
             if info is None:
                 refused_sha = sha
         if info is None:
-            info = await asyncio.to_thread(index.last_good, data_dir)
+            info = last
             if info is None:
                 raise DirectoryError(f"{csv_path} cannot be used", refused)
             _log_refusal(refused, serving=True)
+        await asyncio.to_thread(index.remember_current, data_dir, info)
+        if refused_sha is None:
+            _clear_force(data_dir)
         live = await _connect(info)
         directory = cls(csv_path, data_dir, live, stamp)
         directory.progress = progress
@@ -151,22 +163,35 @@ class Directory:
                     _log_refusal(self._refused, serving=True)
                 return ReloadOutcome(ReloadStatus.REFUSED, (problem,))
             if stamp == self._stamp:
-                if self._refused_sha is not None:
+                if self._refused_sha is None:
+                    return ReloadOutcome(ReloadStatus.UNCHANGED)
+                if not _forced(self.data_dir, self._refused_sha):
                     return ReloadOutcome(ReloadStatus.REFUSED, self._refused)
-                return ReloadOutcome(ReloadStatus.UNCHANGED)
-            sha = await asyncio.to_thread(index.source_hash, self.csv_path)
+            # Hashed and indexed from the same bytes: a file saved again between the two
+            # reads could otherwise be served under the other version's hash.
+            data = await asyncio.to_thread(_read, self.csv_path)
+            if data is None:
+                return ReloadOutcome(ReloadStatus.REFUSED, self._refused)
+            sha = hashlib.sha256(data).hexdigest()
             if sha == self._live.info.sha256:
                 self._stamp = stamp
                 return ReloadOutcome(ReloadStatus.UNCHANGED)
-            if sha == self._refused_sha:
+            forced = _forced(self.data_dir, sha)
+            if sha == self._refused_sha and not forced:
                 self._stamp = stamp
                 return ReloadOutcome(ReloadStatus.REFUSED, self._refused)
-            info, problems = await _prepare(self.csv_path, sha, self.data_dir, self.progress, today)
+            info, problems = await _prepare(data, sha, self.data_dir, self.progress, today)
             self._stamp = stamp
+            if info is not None:
+                shrink = _shrink(info.rows, self._live.info.rows, self.data_dir, sha)
+                if shrink is not None:
+                    info, problems = None, (*problems, shrink)
             if info is None:
                 self._refused_sha, self._refused = sha, problems
                 _log_refusal(problems, serving=True)
                 return ReloadOutcome(ReloadStatus.REFUSED, problems)
+            await asyncio.to_thread(index.remember_current, self.data_dir, info)
+            _clear_force(self.data_dir)
             new = await _connect(info)
             old, self._live = self._live, new
             self._refused_sha, self._refused = None, ()
@@ -175,7 +200,7 @@ class Directory:
             await asyncio.to_thread(index.prune, self.data_dir, [info.path])
             return ReloadOutcome(ReloadStatus.RELOADED, problems)
 
-    async def watch(self, interval: float = 10.0) -> None:
+    async def watch(self, interval: float = WATCH_SECONDS) -> None:
         """Check the file every `interval` seconds; run it as a task, cancel it to stop."""
         while True:
             await asyncio.sleep(interval)
@@ -293,24 +318,65 @@ class Directory:
 
 
 async def _prepare(
-    csv_path: Path, sha: str, data_dir: Path, progress: bool | None, today: date | None
+    data: bytes, sha: str, data_dir: Path, progress: bool | None, today: date | None
 ) -> tuple[index.IndexInfo | None, tuple[Problem, ...]]:
-    """The index for this version of the CSV, built if needed; or None and the problems."""
+    """The index for this version of the CSV, built if needed; or None and the problems.
+
+    The caller decides whether it becomes the current one (`index.remember_current`).
+    """
     target = index.index_path(data_dir, sha)
     info = await asyncio.to_thread(index.read_info, target)
     if info is not None and info.sha256 == sha:
-        await asyncio.to_thread(index.remember_current, data_dir, info)
         return info, ()
     if target.exists():
         log.warning("directory index unusable (corrupt or incomplete); rebuilding it")
         await asyncio.to_thread(index.discard, target)
-    data = await asyncio.to_thread(csv_path.read_bytes)
     validation = Validation(data, today=today)
     info = await index.build_async(validation, sha, data_dir, progress)
     if info is None:
         return None, validation.problems
-    await asyncio.to_thread(index.remember_current, data_dir, info)
     return info, validation.problems
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def force_path(data_dir: Path) -> Path:
+    """Where `resources reload --force` names the one file version to take despite its size."""
+    return Path(data_dir) / FORCE_FILE
+
+
+def _forced(data_dir: Path, sha: str) -> bool:
+    try:
+        return force_path(data_dir).read_text(encoding="ascii").strip() == sha
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _clear_force(data_dir: Path) -> None:
+    with contextlib.suppress(OSError):
+        force_path(data_dir).unlink()
+
+
+def _shrink(rows: int, serving: int, data_dir: Path, sha: str) -> Problem | None:
+    """A refusal when the new file is empty or less than half the directory being served.
+
+    A half-saved or wrongly filtered spreadsheet would otherwise take every helpline away
+    from everyone at once; a maintainer who means it confirms with `reload --force`.
+    """
+    if rows > 0 and rows * 2 >= serving:
+        return None
+    if _forced(data_dir, sha):
+        return None
+    return Problem(
+        0,
+        f"the file has {rows} services, fewer than half of the {serving} being served; "
+        "if that is intended, run: python -m bot resources reload --force",
+    )
 
 
 async def _connect(info: index.IndexInfo) -> _Live:

@@ -62,6 +62,7 @@ _MAX_LEN = {
 _ONE_LINE = frozenset(COLUMNS) - {"description", "eligibility", "address", "hours"}
 _NUMERIC = frozenset({"latitude", "longitude"})
 _COUNTRY_HINTS = {"UK": "GB", "EL": "GR"}
+_DECIMAL_COMMA = re.compile(r"[-+]?\d{1,3},\d+")
 
 
 class Severity(StrEnum):
@@ -266,6 +267,12 @@ class _Rows:
             error,
             warn,
         )
+        if national and not any(v[i] for _name, i in h.phones):
+            error(
+                "a national service needs a phone, sms or whatsapp number "
+                "(it is shown on the talk-to-a-person screen)",
+                "phone",
+            )
         if country_ok:
             for name, i in h.phones:
                 value = v[i]
@@ -379,6 +386,14 @@ class _Rows:
         lat = _number(lat_text)
         lon = _number(lon_text)
         bad = False
+        for name, text in (("latitude", lat_text), ("longitude", lon_text)):
+            if _DECIMAL_COMMA.fullmatch(text):
+                error(
+                    f"{name} {text!r} uses a comma; use a dot: {text.replace(',', '.')}", name
+                )
+                bad = True
+        if bad:
+            return None, None
         if lat is None or not -90.0 <= lat <= 90.0:
             error(f"latitude {lat_text!r} must be a number from -90 to 90", "latitude")
             bad = True
@@ -516,6 +531,11 @@ class _Checker:
             return
         if not fields or not any(f.strip() for f in fields):
             self.error(1, "the file is empty; the first line must be the header")
+            return
+        if len(fields) == 1 and fields[0].count(";") >= 2:
+            # A spreadsheet in a comma-decimal locale saves "CSV" with semicolons: one clear
+            # sentence instead of a complaint about every column and every row.
+            self.error(1, "this file uses ';' between columns; save it as CSV with commas")
             return
         header = self._check_header(1, fields)
         seen_ids: dict[str, int] = {}
