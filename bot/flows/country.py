@@ -120,7 +120,11 @@ async def set_country(r: Route, state: State, deps: Deps) -> Screen:
     else:
         return await country_picker(Route("country", ("0", after)), state, deps)
     new_state = new_state.expecting(Expect.NOTHING)
-    screen = await open_route(Route("talk" if after == "help" else after), new_state, deps)
+    target = Route("talk" if after == "help" else after)
+    if code == NO_COUNTRY.upper() and target.name == "talk":
+        # "Not listed" must not lead back to the country question: the international page.
+        target = Route("talk", ("intl",))
+    screen = await open_route(target, new_state, deps)
     return screen.with_state(screen.state or new_state)
 
 

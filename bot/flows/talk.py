@@ -1,20 +1,29 @@
-"""Talk to a person now: the national hotlines and the emergency number of the person's country."""
+"""Talk to a person now: the national hotlines and the emergency number of the person's country.
+
+Never an empty screen: with no helpline known for the country, the emergency number and what
+else a person can do are shown; with no country at all ("not listed"), the international page.
+"""
 
 from __future__ import annotations
 
+from bot.directory.phones import international
 from bot.flows import nav
 from bot.flows.deps import Deps
 from bot.flows.routes import Route, route
 from bot.flows.screen import Button, Screen
 from bot.flows.state import Expect, State
-from bot.i18n import translator
+from bot.i18n import Translator, translator
 
 # Categories that mean "a person answers": shown on this screen, national services only.
 PERSON_CATEGORIES = ("hotline", "general_support", "counselling", "legal", "labour")
+# `talk|intl`: the person said their country is not listed.
+INTERNATIONAL = "intl"
 
 
-async def talk(_route: Route, state: State, deps: Deps) -> Screen:
+async def talk(r: Route, state: State, deps: Deps) -> Screen:
     t = translator(state.lang)
+    if r.arg(0) == INTERNATIONAL:
+        return _international(t, state)
     if not state.country or deps.directory is None:
         return Screen(
             title=t.gettext("Talk to a person now"),
@@ -30,14 +39,22 @@ async def talk(_route: Route, state: State, deps: Deps) -> Screen:
         )
     from bot.flows.results import contact_card
 
-    lines = [contact_card(t, state.lang, s) for s in await deps.directory.national(state.country)]
-    lines = [line for line in lines if line]
-    if not lines:
+    services = await deps.directory.national(state.country)
+    emergency = await deps.directory.emergency(state.country)
+    people = [s for s in services if emergency is None or s.id != emergency.id]
+    lines = [line for line in (contact_card(t, state.lang, s) for s in people) if line]
+    if lines and emergency is not None:
+        lines += [c for c in (contact_card(t, state.lang, emergency),) if c]
+    elif not lines:
         lines = [
+            _emergency_line(t, emergency.phone, emergency.country)
+            if emergency is not None and emergency.phone
+            else t.gettext("In danger now? Call your local emergency number."),
             t.gettext(
-                "I do not know a helpline in this country yet. "
-                "If you are in danger, call the local emergency number."
-            )
+                "I do not know a helpline in this country yet. That is a gap in my list, "
+                "not a sign that there is no help for you."
+            ),
+            _embassy(t),
         ]
     return Screen(
         title=t.gettext("Talk to a person now"),
@@ -47,4 +64,39 @@ async def talk(_route: Route, state: State, deps: Deps) -> Screen:
             *nav.footer(t),
         ),
         state=state.expecting(Expect.NOTHING),
+    )
+
+
+def _emergency_line(t: Translator, phone: str, country: str) -> str:
+    return t.gettext("🚨 Emergency: {number}").format(number=international(phone, country))
+
+
+def _embassy(t: Translator) -> str:
+    return t.gettext(
+        "If you are from another country, your own country's embassy or consulate may be "
+        "able to help, for example with papers or with going home. You decide whether to "
+        "contact them."
+    )
+
+
+def _international(t: Translator, state: State) -> Screen:
+    return Screen(
+        title=t.gettext("Talk to a person now"),
+        text="\n\n".join(
+            [
+                t.gettext(
+                    "In danger now? Call the emergency number of the country you are in."
+                ),
+                _embassy(t),
+                t.gettext(
+                    "When you choose the country you are in, I show the helplines I know "
+                    "there and its emergency number."
+                ),
+            ]
+        ),
+        rows=(
+            (Button(t.pgettext("button", "🌍 Choose country"), route("country", "talk")),),
+            *nav.footer(t),
+        ),
+        state=state.expecting(Expect.COUNTRY),
     )
