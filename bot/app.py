@@ -20,6 +20,7 @@ from telegram.ext import (
 
 from bot.config import Config
 from bot.delivery import PatientRateLimiter
+from bot.exits import current_ticket
 from bot.flows.deps import Deps
 from bot.handlers import conversation, errors, exit, outside
 from bot.handlers.routing import OutsidePrivateHandler, QuickExitHandler
@@ -51,15 +52,30 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
     turn has come.
     """
 
-    def __init__(self, max_concurrent_updates: int = 512) -> None:
+    def __init__(
+        self, rt: Runtime | None = None, max_concurrent_updates: int = 512
+    ) -> None:
         super().__init__(_OUT_OF_REACH)
+        self._rt = rt
         self._slots = asyncio.BoundedSemaphore(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: Counter[int] = Counter()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        rt = self._rt
         if isinstance(update, Update) and exit.is_quick_exit(update):
-            await coroutine  # someone may be looking over the person's shoulder: no queue
+            # Someone may be looking over the person's shoulder: no queue. The line through
+            # the conversation is drawn before anything else can run.
+            chat = update.effective_chat
+            if rt is not None and chat is not None:
+                rt.exits.begin(rt.codes.code(chat.id), update.update_id)
+                rt.exits.started(update.update_id)
+            current_ticket.set(None)
+            try:
+                await coroutine
+            finally:
+                if rt is not None:
+                    rt.exits.finished(update.update_id)
             return
         chat = update.effective_chat if isinstance(update, Update) else None
         if chat is None:
@@ -70,6 +86,14 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self._users[chat.id] += 1
         try:
             async with lock, self._slots:
+                ticket = None
+                if rt is not None and isinstance(update, Update):
+                    ticket = rt.exits.ticket(rt.codes.code(chat.id), update.update_id)
+                    if ticket is None:
+                        # Typed before the person quit: it belongs to the wiped conversation.
+                        _discard(coroutine)
+                        return
+                current_ticket.set(ticket)
                 await coroutine
         finally:
             self._users[chat.id] -= 1
@@ -82,6 +106,12 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         return None
+
+
+def _discard(coroutine: Awaitable[Any]) -> None:
+    close = getattr(coroutine, "close", None)
+    if close is not None:
+        close()
 
 
 def register_handlers(app: Application) -> None:
@@ -165,7 +195,7 @@ def build_application(
         .base_url(config.bot_base_url)
         .base_file_url(f"{config.api_base_url}/file/bot")
         .rate_limiter(PatientRateLimiter(overall_max_rate=config.max_send_rate))
-        .concurrent_updates(ChatOrderedProcessor())
+        .concurrent_updates(ChatOrderedProcessor(rt))
         .request(rt.transports[0])
         .get_updates_request(rt.transports[1])
         .post_init(_post_init)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.config import Config
+from bot.exits import QuickExits
 from bot.flows.deps import Deps
 from bot.privacy import ChatCodes
 from bot.sessions import Sessions
@@ -20,6 +21,7 @@ class Runtime:
     codes: ChatCodes
     deps: Deps = field(default_factory=Deps)
     sessions: Sessions = field(default_factory=Sessions)
+    exits: QuickExits = field(default_factory=QuickExits)
     store: StateStore | None = None
     background: list[Any] = field(default_factory=list)
     transports: tuple[Any, ...] = ()  # bot.transport.AiohttpRequest: sending, getUpdates

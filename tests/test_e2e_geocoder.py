@@ -4,6 +4,7 @@ writes nothing typed anywhere."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,12 +46,15 @@ class FakeNominatim:
 
     queries: list[str] = field(default_factory=list)
     reverse_calls: int = 0
+    delay: float = 0.0  # seconds before each answer: a slow map service
     runner: web.AppRunner | None = None
     port: int = 0
 
     async def search(self, request: web.Request) -> web.Response:
         query = request.query.get("q", "")
         self.queries.append(query)
+        if self.delay:
+            await asyncio.sleep(self.delay)
         assert request.headers.get("User-Agent", "").startswith("waypoint-tests")
         assert request.query.get("format") == "json"
         assert "countrycodes" not in request.query

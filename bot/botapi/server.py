@@ -79,7 +79,8 @@ Fault injection (not violations): ``inject_fault(method, status=429, retry_after
 times=1, delay=0.0, drop=False, description=None)`` answers the next `times` calls of
 `method` (any method but getUpdates when None) with 429 + parameters.retry_after (1 s when not
 given), another status (5xx…), after `delay` seconds, or drops the connection without an
-answer.  `status=None` with a delay only slows the call down.  `clear_faults()` removes them.
+answer.  `status=None` with a delay only slows the call down (`slow(method, seconds)` says
+that in one call).  `clear_faults()` removes them.
 
 Everything is in memory and lives as long as the server object.
 """
@@ -438,6 +439,10 @@ class BotApiServer:
         self._faults.append(
             _Fault(method, status, retry_after, times, delay, drop, description)
         )
+
+    def slow(self, method: str, seconds: float, *, times: int = 1_000_000) -> None:
+        """Answer the next `times` calls of `method` only after `seconds`: a slow Telegram."""
+        self.inject_fault(method, status=None, delay=seconds, times=times)
 
     def clear_faults(self) -> None:
         self._faults.clear()

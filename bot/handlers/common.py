@@ -14,7 +14,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.flows.screen import Button, Screen
@@ -91,8 +91,12 @@ def _markup(screen_rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup
 
 
 async def adopt_state(rt: Runtime, code: str, session: Session, new: State | None) -> None:
-    """Take the screen's state; write language/country down only when they changed."""
-    if new is None:
+    """Take the screen's state; write language/country down only when they changed.
+
+    Never for a conversation that was quit meanwhile; and a write that raced an exit is
+    undone, so the forgotten country cannot come back.
+    """
+    if new is None or rt.exits.stale():
         return
     old = session.state
     session.state = new
@@ -105,6 +109,19 @@ async def adopt_state(rt: Runtime, code: str, session: Session, new: State | Non
             await rt.store.forget(code)
         else:
             await rt.store.put(code, keep_lang, new.country)
+            if rt.exits.stale():
+                await rt.store.forget(code)
+
+
+async def _undo_if_stale(context: ContextTypes.DEFAULT_TYPE, chat_id: int, message_id: int) -> bool:
+    """Delete a message that was in flight when the person quit; True if it was."""
+    if not runtime(context).exits.stale():
+        return False
+    try:
+        await context.bot.delete_message(chat_id=chat_id, message_id=message_id)
+    except TelegramError as exc:
+        log.info("late message not deleted (%s)", type(exc).__name__)
+    return True
 
 
 async def show(
@@ -115,12 +132,15 @@ async def show(
     screen: Screen,
     *,
     edit_message_id: int | None = None,
-    epoch: int | None = None,
 ) -> None:
-    """Send the screen (or edit the message that showed the last one) and its map pins."""
+    """Send the screen (or edit the message that showed the last one) and its map pins.
+
+    Nothing of a conversation the person quit is shown: the check is made before each call,
+    and a message that was already on its way is deleted as soon as its id comes back.
+    """
     rt = runtime(context)
-    if epoch is not None and epoch != session.epoch:
-        return  # a quick exit happened meanwhile: show nothing more of the old conversation
+    if rt.exits.stale():
+        return
     await adopt_state(rt, code, session, screen.state)
     chat = update.effective_chat
     assert chat is not None
@@ -144,6 +164,8 @@ async def show(
             else:
                 log.info("edit refused (%s); sending a new message", type(exc).__name__)
     if sent_id is None:
+        if rt.exits.stale():
+            return
         message = await context.bot.send_message(
             chat_id=chat.id,
             text=text,
@@ -152,6 +174,10 @@ async def show(
             link_preview_options=NO_PREVIEW,
         )
         sent_id = message.message_id
+        if await _undo_if_stale(context, chat.id, sent_id):
+            return
+    if rt.exits.stale():
+        return
     session.screen_message_id = sent_id
     session.saw(sent_id)
     # Every answer follows something the person did: the silence starts again now.
@@ -159,6 +185,8 @@ async def show(
 
     arm_auto_wipe(context.bot, rt, chat.id, session)
     for venue in screen.venues:
+        if rt.exits.stale():
+            return
         pin = await context.bot.send_venue(
             chat_id=chat.id,
             latitude=venue.latitude,
@@ -166,6 +194,8 @@ async def show(
             title=venue.title[:100],
             address=venue.address[:100] or venue.title[:100],
         )
+        if await _undo_if_stale(context, chat.id, pin.message_id):
+            return
         session.saw(pin.message_id)
     for follow_up in screen.follow_ups:
-        await show(update, context, code, session, follow_up, epoch=epoch)
+        await show(update, context, code, session, follow_up)

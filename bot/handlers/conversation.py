@@ -28,7 +28,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     screen = await router.open_route(opening, state, rt.deps)
     if screen.state is None and state != session.state:
         screen = screen.with_state(state)
-    await show(update, context, code, session, screen, epoch=session.epoch)
+    await show(update, context, code, session, screen)
 
 
 async def command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -44,7 +44,7 @@ async def command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if target == "forget" and rt.store is not None:
         await rt.store.forget(code)
     screen = await router.open_route(Route(target), session.state, rt.deps)
-    await show(update, context, code, session, screen, epoch=session.epoch)
+    await show(update, context, code, session, screen)
 
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -66,7 +66,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         # Pressing a button edits the message it belongs to: one message per screen.
         edit_id = query.message.message_id if query.message is not None else None
         await show(
-            update, context, code, session, screen, edit_message_id=edit_id, epoch=session.epoch
+            update, context, code, session, screen, edit_message_id=edit_id
         )
     finally:
         await answering
@@ -89,7 +89,7 @@ async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         screen = await router.open_route(Route("unreadable"), session.state, rt.deps)
     else:
         screen = await router.on_text(session.state, rt.deps, typed)
-    await show(update, context, code, session, screen, epoch=session.epoch)
+    await show(update, context, code, session, screen)
 
 
 async def location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -101,7 +101,7 @@ async def location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if place is None:
         return
     screen = await router.on_location(session.state, rt.deps, place.latitude, place.longitude)
-    await show(update, context, code, session, screen, epoch=session.epoch)
+    await show(update, context, code, session, screen)
 
 
 async def anything_else(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -110,4 +110,4 @@ async def anything_else(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     code, session = await session_for(update, context)
     rt = runtime(context)
     screen = await router.open_route(Route("unreadable"), session.state, rt.deps)
-    await show(update, context, code, session, screen, epoch=session.epoch)
+    await show(update, context, code, session, screen)

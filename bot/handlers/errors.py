@@ -33,6 +33,10 @@ async def log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     chat = update.effective_chat
     if chat is None or chat.type != "private":
         return
+    from bot.handlers.exit import is_quick_exit
+
+    if is_quick_exit(update) or runtime(context).exits.stale():
+        return  # never the menu after a quick exit, nor for a conversation that was quit
     try:
         code, session = await session_for(update, context)
         menu = await router.open_route(Route("menu"), session.state, runtime(context).deps)
@@ -40,6 +44,6 @@ async def log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         screen = Screen(
             title=menu.title, text=f"{sorry}\n\n{menu.text}", rows=menu.rows, state=menu.state
         )
-        await show(update, context, code, session, screen, epoch=session.epoch)
+        await show(update, context, code, session, screen)
     except Exception as exc:  # noqa: BLE001 - the apology itself must never raise
         log.error("fallback answer failed error=%s", type(exc).__name__)

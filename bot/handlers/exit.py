@@ -94,28 +94,44 @@ async def wipe(bot: Bot, chat_id: int, ids: list[int]) -> int:
     return len(batches) - failures
 
 
-async def clear_chat(bot: Bot, rt: Runtime, chat_id: int, newest_hint: int = 0) -> None:
-    """Forget the chat (memory and store), delete its messages, leave the neutral line."""
+async def clear_chat(
+    bot: Bot, rt: Runtime, chat_id: int, newest_hint: int = 0, update_id: int | None = None
+) -> None:
+    """Delete the chat's messages, forget the chat (memory and store), leave the neutral line.
+
+    Fails closed: the deletion comes first and runs whatever else is broken; a store that
+    cannot forget (a full disk, say) is logged by type and never turns the exit into an
+    error screen.
+    """
     code = rt.codes.code(chat_id)
+    # The line through the conversation, before the first await: nothing queued or in flight
+    # for the old conversation may show or write anything from here on.
+    rt.exits.begin(code, update_id)
     session = rt.sessions.peek(code) or Session()
     newest = max(newest_hint, session.highest_message_id)
     remembered = set(session.message_ids)
-    # Forget first, so nothing rendered for the old conversation can reappear.
-    fresh = Session(state=State(), loaded=False, epoch=session.epoch + 1)
     task = session.auto_wipe_task
     if task is not None and task is not asyncio.current_task():
         task.cancel()
+    fresh = Session(state=State(), loaded=False)
     rt.sessions.replace(code, fresh)
-    if rt.store is not None:
-        await rt.store.forget(code)
     await wipe(bot, chat_id, sweep_ids(newest, remembered))
     log.info("chat cleared")
+    if rt.store is not None:
+        try:
+            await rt.store.forget(code)
+        except Exception as exc:  # noqa: BLE001 - the person's exit must not fail on it
+            log.error("forget failed at exit (%s)", type(exc).__name__)
     message = rt.config.exit_message
     if message is None:
         message = DEFAULT_EXIT_MESSAGE
     if message:
-        sent = await bot.send_message(chat_id=chat_id, text=message)
-        fresh.saw(sent.message_id)
+        try:
+            sent = await bot.send_message(chat_id=chat_id, text=message)
+        except TelegramError as exc:
+            log.info("exit line not sent (%s)", type(exc).__name__)
+        else:
+            fresh.saw(sent.message_id)
 
 
 async def quick_exit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -128,7 +144,7 @@ async def quick_exit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     newest = 0
     if update.effective_message is not None:
         newest = update.effective_message.message_id
-    await clear_chat(context.bot, runtime(context), chat.id, newest)
+    await clear_chat(context.bot, runtime(context), chat.id, newest, update.update_id)
 
 
 def arm_auto_wipe(bot: Bot, rt: Runtime, chat_id: int, session: Session) -> None:
