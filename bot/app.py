@@ -20,7 +20,7 @@ from telegram.ext import (
 
 from bot.config import Config
 from bot.delivery import PatientRateLimiter
-from bot.exits import current_ticket
+from bot.exits import ExitSafeBot, current_ticket
 from bot.flows.deps import Deps
 from bot.handlers import conversation, errors, exit, outside
 from bot.handlers.routing import OutsidePrivateHandler, QuickExitHandler
@@ -189,15 +189,19 @@ def build_application(
     rt = Runtime(config=config, codes=ChatCodes(key), deps=Deps())
     # getUpdates waits up to its long-polling timeout, plus its read timeout.
     rt.transports = (AiohttpRequest(SEND_CONNECTIONS), AiohttpRequest(1, read_timeout=15))
+    bot = ExitSafeBot(
+        token=token,
+        base_url=config.bot_base_url,
+        base_file_url=f"{config.api_base_url}/file/bot",
+        request=rt.transports[0],
+        get_updates_request=rt.transports[1],
+        rate_limiter=PatientRateLimiter(overall_max_rate=config.max_send_rate),
+    )
+    bot.attach(rt.exits)
     builder = (
         Application.builder()
-        .token(token)
-        .base_url(config.bot_base_url)
-        .base_file_url(f"{config.api_base_url}/file/bot")
-        .rate_limiter(PatientRateLimiter(overall_max_rate=config.max_send_rate))
+        .bot(bot)
         .concurrent_updates(ChatOrderedProcessor(rt))
-        .request(rt.transports[0])
-        .get_updates_request(rt.transports[1])
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )

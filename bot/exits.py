@@ -23,9 +23,15 @@ import contextvars
 import itertools
 import time
 from dataclasses import dataclass
+from typing import Any
+
+from telegram import Update
+from telegram.ext import ExtBot
 
 # Long enough for any update still queued or in flight when the person quit.
 FORGET_MARKS_AFTER_SECONDS = 3600.0
+# While an exit holds the polling offset, updates already handled come back at once.
+HELD_POLL_PAUSE = 0.1
 
 
 @dataclass(frozen=True)
@@ -105,3 +111,35 @@ class QuickExits:
         cutoff = time.monotonic() - FORGET_MARKS_AFTER_SECONDS
         for code in [c for c, m in self._marks.items() if m.at < cutoff]:
             del self._marks[code]
+
+
+class ExitSafeBot(ExtBot):  # type: ignore[misc]
+    """A bot that confirms an update asking for quick exit only once its wipe is done.
+
+    Long polling confirms updates by asking for the next ones (`offset`). While an exit is
+    wiping, the offset is held at its update, so if the process dies mid-wipe Telegram
+    delivers that update again after the restart, and the wipe runs again. Updates that come
+    back only because of the hold were handled already and are not handed out twice.
+    """
+
+    __slots__ = ("_delivered", "_exits")
+
+    def attach(self, exits: QuickExits) -> None:
+        self._exits = exits
+        self._delivered = 0
+
+    async def get_updates(  # type: ignore[override]
+        self, offset: int | None = None, *args: Any, **kwargs: Any
+    ) -> tuple[Update, ...]:
+        exits: QuickExits | None = getattr(self, "_exits", None)
+        hold = exits.unfinished() if exits is not None else None
+        if hold is not None and (offset is None or offset > hold):
+            offset = hold
+        updates = await super().get_updates(offset, *args, **kwargs)
+        delivered = getattr(self, "_delivered", 0)
+        fresh = tuple(u for u in updates if u.update_id > delivered)
+        if fresh:
+            self._delivered = fresh[-1].update_id
+        elif updates:
+            await asyncio.sleep(HELD_POLL_PAUSE)  # only held ones came back: do not spin
+        return fresh

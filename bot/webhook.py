@@ -20,12 +20,16 @@ from telegram.ext import Application
 
 from bot.app import start_in_process, stop_in_process
 from bot.config import Config
+from bot.handlers.exit import is_quick_exit
+from bot.runtime import runtime_of
 
 log = logging.getLogger("waypoint.webhook")
 
 # The largest update Telegram sends is far below this (a 4,096-character text with entities).
 MAX_BODY_BYTES = 256 * 1024
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# Telegram gives up on a webhook answer after about a minute; answer before that.
+EXIT_CONFIRM_SECONDS = 50.0
 
 
 def webhook_app(app: Application, secret: str, path: str) -> web.Application:
@@ -44,7 +48,19 @@ def webhook_app(app: Application, secret: str, path: str) -> web.Application:
             return web.Response(status=400)
         if update is None:
             return web.Response(status=400)
+        if not is_quick_exit(update):
+            await app.update_queue.put(update)
+            return web.Response(status=200)
+        # A quick exit is confirmed only once its wipe is done: if the process dies first,
+        # Telegram delivers it again after the restart and the wipe runs again.
+        exits = runtime_of(app.bot_data).exits
+        exits.started(update.update_id)
         await app.update_queue.put(update)
+        try:
+            await asyncio.wait_for(exits.wait(update.update_id), EXIT_CONFIRM_SECONDS)
+        except TimeoutError:
+            log.warning("quick exit still wiping; left for Telegram to deliver again")
+            return web.Response(status=503)
         return web.Response(status=200)
 
     async def health(_request: web.Request) -> web.Response:

@@ -178,9 +178,7 @@ async def test_a_kill_mid_wipe_is_finished_after_the_restart(
         await person.say("hello")
         own_api.slow("deleteMessages", 30.0)
         await own_api.send_command(person.chat_id, "/exit")
-        await own_api.wait_for(
-            lambda: any(c.method == "deleteMessages" for c in own_api.calls), timeout=15
-        )
+        await own_api.wait_for(lambda: "deleteMessages" in own_api.arrived, timeout=15)
         await bot.stop(signal.SIGKILL)
         own_api.clear_faults()
         assert len(left_in_chat(own_api, person)) > 4  # the kill came before any deletion

@@ -219,6 +219,8 @@ class BotApiServer:
         self.violations: list[str] = []
         self.errors: list[str] = []
         self.calls: list[Call] = []
+        # Method names in the order calls arrived (a slowed call is in `calls` only once done).
+        self.arrived: list[str] = []
         self.answered_callbacks: list[AnsweredCallback] = []
         self.webhook_deliveries: list[WebhookDelivery] = []
 
@@ -346,8 +348,11 @@ class BotApiServer:
         name = method_spec.name if method_spec else asked
         params, unreadable = await self._read_params(request, method_spec)
 
+        self.arrived.append(name)
         fault = self._take_fault(name)
         if fault is not None:
+            if fault.delay:
+                await self._notify_changed()  # a slowed call has arrived: waiters may look
             response = await self._apply_fault(fault, request)
             if response is not None or fault.drop:
                 self.calls.append(Call(name, params, response.status if response else 0, True))
