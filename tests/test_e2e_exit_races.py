@@ -15,6 +15,7 @@ import pytest
 from conftest import seeded_data_dir
 from e2e_support import ROOT, BotProcess, Person
 from test_e2e_geocoder import FakeNominatim
+from test_e2e_webhook import free_port
 
 from bot.app import build_application, start_in_process, stop_in_process
 from bot.botapi import BotApiServer
@@ -195,3 +196,41 @@ async def test_a_kill_mid_wipe_is_finished_after_the_restart(
         if "gazetteer" in path.name:
             continue
         assert str(person.chat_id).encode() not in path.read_bytes(), path
+
+
+async def test_a_kill_mid_wipe_in_webhook_mode_is_finished_after_the_restart(
+    own_api: BotApiServer, tmp_path: Path, gazetteer_dir: Path
+) -> None:
+    port = free_port()
+    env = {
+        "WEBHOOK_URL": f"http://127.0.0.1:{port}/hook",
+        "WEBHOOK_SECRET": "exit-test-secret",
+        "PORT": str(port),
+        "LISTEN": "127.0.0.1",
+    }
+    data = seeded_data_dir(tmp_path / "data", gazetteer_dir)
+    bot = await BotProcess(own_api, data, tmp_path, env_extra=env, args=("webhook",)).start()
+    person = Person(own_api)
+    try:
+        await person.start()
+        await person.open("rights")
+        own_api.slow("deleteMessages", 30.0)
+        await own_api.send_command(person.chat_id, "/exit")
+        await own_api.wait_for(lambda: "deleteMessages" in own_api.arrived, timeout=15)
+        await bot.stop(signal.SIGKILL)
+        own_api.clear_faults()
+        # The exit was never answered 200, so Telegram still holds it for the next start.
+        exit_id = max(u["update_id"] for u in own_api.pending_updates)
+        assert not any(
+            d.update_id == exit_id and d.status == 200 for d in own_api.webhook_deliveries
+        )
+        restarted = await BotProcess(
+            own_api, data, tmp_path, env_extra=env, args=("webhook",)
+        ).start()
+        try:
+            await settle(own_api, person, 1.0)
+            assert left_in_chat(own_api, person) == [EXIT_LINE]
+        finally:
+            await restarted.stop()
+    finally:
+        await bot.stop()
