@@ -164,6 +164,7 @@ async def open_parts(rt: Runtime) -> None:
 async def _post_init(app: Application) -> None:
     rt: Runtime = app.bot_data[KEY]
     await open_parts(rt)
+    rt.background.append(asyncio.create_task(rt.sessions.keep_tidy(), name="sessions-tidy"))
     await register_commands(app)
     log.info("bot ready")
 

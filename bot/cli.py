@@ -22,6 +22,7 @@ USAGE = """usage: python -m bot [COMMAND]
   link ...            an outreach link (and QR code) opening the bot in a language and country
   card ...            a printable wallet card with the QR code and the country's numbers
   book ...            every screen of one language and country as one HTML page, for review
+  keys rotate         a new key for the one-way chat codes; forgets all kept state
 """
 
 
@@ -38,6 +39,7 @@ def main(argv: list[str]) -> int:
         "link": _link,
         "card": _card,
         "book": _book,
+        "keys": _keys,
     }
     if command in ("-h", "--help", "help"):
         print(USAGE)
@@ -61,6 +63,38 @@ def main(argv: list[str]) -> int:
         return _run(config, webhook=False)
     print(USAGE, file=sys.stderr)
     return fail(f"unknown command {command!r}.")
+
+
+def _keys(argv: list[str]) -> int:
+    """`keys rotate`: a new HMAC key. Codes made with the old one would match nothing, so the
+    state kept under them is forgotten at once rather than left to expire."""
+    if argv != ["rotate"]:
+        return fail("usage: python -m bot keys rotate (stop the bot first)")
+    import asyncio
+    import os
+    from pathlib import Path
+
+    from bot.privacy import MAKE_KEY, rotate_key
+    from bot.store import StateStore
+
+    data_dir = Path(os.environ.get("BOT_DATA_DIR", "").strip() or "data")
+
+    async def forget_everything() -> int:
+        store = await StateStore.open(data_dir)
+        try:
+            return await store.forget_all()
+        finally:
+            await store.close()
+
+    forgotten = asyncio.run(forget_everything())
+    print(f"forgot the kept state of {forgotten} chat(s)")
+    if os.environ.get("BOT_SECRET_KEY", "").strip():
+        print(f"BOT_SECRET_KEY is set: give it a new value before the next start ({MAKE_KEY})")
+    elif rotate_key(data_dir):
+        print(f"removed {data_dir / 'secret.key'}; the next start generates a new key")
+    else:
+        print("no generated key to remove; the next start generates one")
+    return 0
 
 
 def _resources(argv: list[str]) -> int:

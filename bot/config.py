@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
+from bot.privacy import MAKE_KEY, MIN_KEY_BITS, key_bits
+
 DEFAULT_API = "https://api.telegram.org"
 # geopy's default Nominatim host: OpenStreetMap's public server, a third party.
 NOMINATIM_DOMAIN = "nominatim.openstreetmap.org"
@@ -121,8 +123,11 @@ def load(env: Mapping[str, str] | None = None) -> Config:
         )
 
     secret_key = env.get("BOT_SECRET_KEY", "").strip() or None
-    if secret_key is not None and len(secret_key) < 16:
-        raise ConfigError("BOT_SECRET_KEY must be at least 16 characters long.")
+    if secret_key is not None and key_bits(secret_key) < MIN_KEY_BITS:
+        raise ConfigError(
+            f"BOT_SECRET_KEY is too easy to guess (under {MIN_KEY_BITS} bits); "
+            f"make one with: {MAKE_KEY}"
+        )
 
     exit_message = env.get("EXIT_MESSAGE")
     log_level = (env.get("LOG_LEVEL", "").strip() or "INFO").upper()

@@ -10,16 +10,46 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import math
 import os
 import secrets
 import traceback
 from pathlib import Path
 
 KEY_FILE = "secret.key"
+log = logging.getLogger("waypoint.privacy")
+
+
+MIN_KEY_BITS = 128
+MAKE_KEY = 'python -c "import secrets; print(secrets.token_hex(32))"'
+
+
+def key_bits(key: str) -> float:
+    """A cautious estimate of a key's entropy in bits.
+
+    Each character counts for the smaller of its alphabet (digits, lower, upper, other) and
+    the variety actually used, so a long key of few repeated symbols ("aaaa…", "abab…")
+    counts for little. It can undercount a short random key; a 64-hex-digit key always passes.
+    """
+    if not key:
+        return 0.0
+    pool = 0
+    pool += 10 if any(c.isdigit() for c in key) else 0
+    pool += 26 if any(c.islower() for c in key) else 0
+    pool += 26 if any(c.isupper() for c in key) else 0
+    pool += 33 if any(not c.isalnum() for c in key) else 0
+    distinct = len(set(key))
+    per_char = min(math.log2(max(pool, 1)), math.log2(distinct)) if distinct > 1 else 0.0
+    return len(key) * per_char
 
 
 def load_or_create_key(data_dir: Path, configured: str | None = None) -> bytes:
-    """The HMAC key: BOT_SECRET_KEY if set, else a key generated once into data_dir (0600)."""
+    """The HMAC key: BOT_SECRET_KEY if set, else a key generated once into data_dir (0600).
+
+    A key file that is empty or too short (a disk that filled up while it was written, say)
+    is replaced: the codes it made can then no longer be matched, so kept state is orphaned
+    and expires — safer than codes anyone could recompute.
+    """
     if configured:
         return configured.encode("utf-8")
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -27,10 +57,28 @@ def load_or_create_key(data_dir: Path, configured: str | None = None) -> bytes:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        return path.read_text(encoding="ascii").strip().encode("ascii")
+        key = path.read_text(encoding="ascii", errors="replace").strip()
+        if key_bits(key) >= MIN_KEY_BITS:
+            os.chmod(path, 0o600)
+            return key.encode("ascii")
+        log.warning("%s was empty or too short; a new key was generated", KEY_FILE)
+        path.unlink()
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as out:
         out.write(secrets.token_hex(32))
+        out.flush()
+        os.fsync(out.fileno())
     return path.read_text(encoding="ascii").strip().encode("ascii")
+
+
+def rotate_key(data_dir: Path) -> bool:
+    """Remove the generated key so the next start makes a new one; True if there was one."""
+    path = data_dir / KEY_FILE
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return False
+    return True
 
 
 class ChatCodes:

@@ -16,6 +16,9 @@ from bot.flows.state import State
 
 IDLE_SECONDS = 24 * 3600
 MAX_REMEMBERED_IDS = 500
+# A shared or typed point is kept only as long as "more results" and the filters need it.
+POINT_SECONDS = 15 * 60
+TIDY_EVERY_SECONDS = 60.0
 
 
 @dataclass
@@ -28,6 +31,21 @@ class Session:
     last_seen: float = field(default_factory=time.monotonic)
     auto_wipe: asyncio.TimerHandle | None = None
     auto_wipe_task: asyncio.Task[None] | None = None
+    point_at: float | None = None  # when state.point was set
+
+    def took(self, state: State) -> None:
+        """Adopt a screen's state, noting when a new point arrived."""
+        if state.point is not None and state.point != self.state.point:
+            self.point_at = time.monotonic()
+        self.state = state
+
+    def drop_old_point(self, now: float | None = None) -> None:
+        if self.state.point is None:
+            return
+        now = time.monotonic() if now is None else now
+        if self.point_at is None or now - self.point_at >= POINT_SECONDS:
+            self.state = self.state.with_point(None)
+            self.point_at = None
 
     def saw(self, message_id: int | None) -> None:
         if message_id is None:
@@ -44,8 +62,8 @@ class Sessions:
     def get(self, code: str) -> Session:
         session = self._by_code.get(code)
         if session is None:
-            self._prune()
             session = self._by_code[code] = Session()
+        session.drop_old_point()
         session.last_seen = time.monotonic()
         return session
 
@@ -61,7 +79,19 @@ class Sessions:
     def __len__(self) -> int:
         return len(self._by_code)
 
-    def _prune(self) -> None:
-        cutoff = time.monotonic() - IDLE_SECONDS
-        for code in [c for c, s in self._by_code.items() if s.last_seen < cutoff]:
+    def prune(self, now: float | None = None) -> int:
+        """Drop idle chats and points past their time; the number of chats dropped."""
+        now = time.monotonic() if now is None else now
+        cutoff = now - IDLE_SECONDS
+        idle = [c for c, s in self._by_code.items() if s.last_seen < cutoff]
+        for code in idle:
             self._by_code.pop(code, None)
+        for session in self._by_code.values():
+            session.drop_old_point(now)
+        return len(idle)
+
+    async def keep_tidy(self, every: float = TIDY_EVERY_SECONDS) -> None:
+        """Prune on a timer, so a point expires even when no new chat arrives."""
+        while True:
+            await asyncio.sleep(every)
+            self.prune()

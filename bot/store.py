@@ -6,7 +6,9 @@ Nothing else about a person is written anywhere.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -15,6 +17,8 @@ from pathlib import Path
 import aiosqlite
 
 log = logging.getLogger("waypoint.store")
+
+STATE_FILE = "state.sqlite3"
 
 EXPIRY_SECONDS = 30 * 24 * 3600
 _DAY = 24 * 3600
@@ -41,7 +45,7 @@ class StateStore:
     @classmethod
     async def open(cls, data_dir: Path) -> StateStore:
         data_dir.mkdir(parents=True, exist_ok=True)
-        path = data_dir / "state.sqlite3"
+        path = data_dir / STATE_FILE
         try:
             db = await cls._connect(path)
         except sqlite3.DatabaseError as exc:
@@ -56,9 +60,13 @@ class StateStore:
 
     @staticmethod
     async def _connect(path: Path) -> aiosqlite.Connection:
+        _private(path)
         db = await aiosqlite.connect(path)
         try:
             await db.execute("PRAGMA busy_timeout = 5000")
+            # A deleted row is overwritten, not just unlinked from the b-tree: a forgotten
+            # chat's code, language and country cannot be read back from free pages.
+            await db.execute("PRAGMA secure_delete = ON")
             await db.execute("PRAGMA journal_mode = WAL")
             await db.execute(_SCHEMA)
             await db.execute("PRAGMA quick_check")
@@ -96,12 +104,42 @@ class StateStore:
     async def forget(self, code: str) -> None:
         await self._db.execute("DELETE FROM chat_state WHERE code = ?", (code,))
         await self._db.commit()
+        await self._checkpoint()
+
+    async def forget_all(self) -> int:
+        """Every kept row: after a key rotation no code can be matched to a chat again."""
+        cur = await self._db.execute("DELETE FROM chat_state")
+        await self._db.commit()
+        await self._checkpoint()
+        return cur.rowcount or 0
+
+    async def count(self) -> int:
+        async with self._db.execute("SELECT count(*) FROM chat_state") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
 
     async def expire(self) -> int:
         cutoff = self._today() - EXPIRY_SECONDS // _DAY
         cur = await self._db.execute("DELETE FROM chat_state WHERE touched_day < ?", (cutoff,))
         await self._db.commit()
+        await self._checkpoint()
         return cur.rowcount or 0
+
+    async def _checkpoint(self) -> None:
+        # The WAL still holds the row's pages until they are copied back: copy and truncate
+        # it now, so the deleted row lives nowhere on disk.
+        await self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def close(self) -> None:
         await self._db.close()
+
+
+def _private(path: Path) -> None:
+    """The state file (and its WAL) readable by the bot's user only, like the key."""
+    for suffix in ("", "-wal", "-shm"):
+        target = Path(f"{path}{suffix}")
+        if suffix == "":
+            with contextlib.suppress(FileExistsError):
+                os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(target, 0o600)

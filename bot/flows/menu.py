@@ -108,8 +108,10 @@ async def privacy_page(_route: Route, state: State, deps: Deps) -> Screen:
                 "after 30 days without use."
             ),
             t.gettext(
-                "What I never keep: what you type, your name, your username, your phone number "
-                "or your location. A location you share is used for one search and dropped."
+                "What I never write down: what you type, your name, your username, your phone "
+                "number or your location. A place you share or type stays in memory for 15 "
+                "minutes, for “more results” and the filters, then it is dropped; quick exit "
+                "drops it at once."
             ),
             *online_notice(t, deps),
             t.gettext(

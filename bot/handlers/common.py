@@ -99,7 +99,7 @@ async def adopt_state(rt: Runtime, code: str, session: Session, new: State | Non
     if new is None or rt.exits.stale():
         return
     old = session.state
-    session.state = new
+    session.took(new)
     if rt.store is None:
         return
     keep_lang = new.lang if new.lang_chosen else None

@@ -39,11 +39,19 @@ DEFAULT_EXIT_MESSAGE = "👍"
 AUTO_WIPE_SECONDS = 30 * 60
 
 
+EXIT_COMMANDS = ("/exit", "/stop")
+
+
 @lru_cache(maxsize=1)
 def exit_words() -> frozenset[str]:
-    words = {"exit", "/exit"}
+    """Every language's words for leaving, accepted from everyone (people mix languages)."""
+    words = {"exit", "quit"}
     for lang in shipped_languages():
-        words.add(normalise(translator(lang).pgettext("exit word", "exit")))
+        # Translators: the words a person types alone to quit at once, separated by |: the
+        # verb and the noun of the Quick exit button. Never a greeting or an everyday reply
+        # in any language (it deletes the chat); tests/data/common_replies.csv lists those.
+        listed = translator(lang).pgettext("exit words", "exit|quit")
+        words.update(normalise(w) for w in listed.split("|") if w.strip())
     return frozenset(words)
 
 
@@ -64,7 +72,7 @@ def is_quick_exit(update: Update) -> bool:
     if message is None or not message.text or len(message.text) > 40:
         return False
     text = message.text.strip()
-    if text.split("@")[0].casefold() == "/exit":
+    if text.split("@")[0].casefold() in EXIT_COMMANDS:
         return True
     return normalise(text) in exit_words()
 
