@@ -12,6 +12,7 @@ import hmac
 import logging
 import math
 import os
+import re
 import secrets
 import traceback
 from pathlib import Path
@@ -91,15 +92,18 @@ class ChatCodes:
         return hmac.new(self._key, str(chat_id).encode("ascii"), hashlib.sha256).hexdigest()
 
 
-_SAFE_ARG_TYPES = (int, float, bool, type(None))
+# An integer this large could be a chat, user, message or update id: never logged.
+LARGEST_LOGGED_INT = 10_000
+_INT_FORMAT = re.compile(r"%(-?\d*)[di]")
 
 
 class PrivacyFilter(logging.Filter):
     """Rewrites every record so that no update, message, text or token can be logged.
 
     Arguments that are not plain numbers or short identifiers are replaced by their type
-    name; exception messages are dropped (they can quote input) and only the exception type
-    and the code locations of the traceback are kept.
+    name, and so are integers large enough to be ids; exception messages are dropped (they
+    can quote input) and only the exception type and the code locations of the traceback are
+    kept. asyncio's own messages keep their first line without any object's repr.
     """
 
     def __init__(self, secrets_to_hide: tuple[str, ...] = ()) -> None:
@@ -108,6 +112,12 @@ class PrivacyFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         msg = record.msg if isinstance(record.msg, str) else f"<{type(record.msg).__name__}>"
+        if record.name.startswith("asyncio"):
+            # asyncio writes reprs of tasks and their exceptions into the message itself
+            # ("Task exception was never retrieved ... exception=ValueError('…')"): keep its
+            # first line, without any repr.
+            first = msg.splitlines()[0] if msg else ""
+            msg = first.split("<", 1)[0].rstrip() + (" <object>" if "<" in first else "")
         args = record.args
         if args:
             if isinstance(args, dict):
@@ -115,7 +125,8 @@ class PrivacyFilter(logging.Filter):
             else:
                 args = tuple(_safe_arg(a) for a in args)
             try:
-                msg = msg % args
+                # An id replaced by "<int>" must still format: integers print alike with %s.
+                msg = _INT_FORMAT.sub(r"%\1s", msg) % args
             except (TypeError, ValueError, KeyError):
                 msg = f"{msg} <unformattable args>"
         if record.exc_info and record.exc_info[0] is not None:
@@ -136,8 +147,11 @@ class PrivacyFilter(logging.Filter):
 
 
 def _safe_arg(value: object) -> object:
-    if isinstance(value, _SAFE_ARG_TYPES):
+    if isinstance(value, bool | float | type(None)):
         return value
+    if isinstance(value, int):
+        # Counts, sizes and ports are small; chat, user, message and update ids are not.
+        return value if abs(value) < LARGEST_LOGGED_INT else "<int>"
     if isinstance(value, str) and len(value) <= 80 and value.isprintable():
         # Short strings are routes, error types, file names and counts written by us.
         # Anything a person sends arrives as an object, which is never let through.

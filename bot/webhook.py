@@ -12,6 +12,8 @@ import hmac
 import json
 import logging
 import signal
+import time
+from collections import Counter
 from urllib.parse import urlparse
 
 from aiohttp import web
@@ -30,23 +32,51 @@ MAX_BODY_BYTES = 256 * 1024
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # Telegram gives up on a webhook answer after about a minute; answer before that.
 EXIT_CONFIRM_SECONDS = 50.0
+REFUSAL_LOG_SECONDS = 60.0
+
+
+class Refusals:
+    """Refused webhook requests, counted by reason and logged at most once a minute.
+
+    Anyone who finds the URL can send requests; a line for each would let them flood the
+    log (and bury what matters).
+    """
+
+    def __init__(self, every: float = REFUSAL_LOG_SECONDS) -> None:
+        self.every = every
+        self.counts: Counter[str] = Counter()
+        self._last: float | None = None
+
+    def add(self, reason: str) -> None:
+        self.counts[reason] += 1
+        now = time.monotonic()
+        if self._last is not None and now - self._last < self.every:
+            return
+        self._last = now
+        detail = ", ".join(f"{reason}: {n}" for reason, n in sorted(self.counts.items()))
+        log.warning("webhook requests refused since the last report: %s", detail)
+        self.counts.clear()
 
 
 def webhook_app(app: Application, secret: str, path: str) -> web.Application:
+    refusals = Refusals()
+
     async def receive(request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(given.encode(), secret.encode()):
-            log.warning("webhook request refused: wrong or missing secret")
+            refusals.add("wrong or missing secret")
             return web.Response(status=403)
         try:
             data = await request.json(loads=json.loads)
             update = Update.de_json(data, app.bot)
         except web.HTTPRequestEntityTooLarge:
+            refusals.add("too large")
             raise
         except Exception as exc:  # noqa: BLE001 - any malformed body is the sender's problem
-            log.warning("webhook body refused (%s)", type(exc).__name__)
+            refusals.add(f"unreadable ({type(exc).__name__})")
             return web.Response(status=400)
         if update is None:
+            refusals.add("not an update")
             return web.Response(status=400)
         if not is_quick_exit(update):
             await app.update_queue.put(update)

@@ -68,3 +68,53 @@ def test_the_generated_key_file_is_readable_by_the_owner_only(tmp_path):
     mode = stat.S_IMODE(os.stat(tmp_path / "secret.key").st_mode)
     assert mode == 0o600
     assert load_or_create_key(tmp_path) == load_or_create_key(tmp_path)
+
+
+def test_integers_that_could_be_ids_never_reach_a_record() -> None:
+    import logging
+
+    from bot.privacy import PrivacyFilter
+
+    record = logging.LogRecord(
+        "waypoint", logging.INFO, "x", 1, "chat %d: %d services, port %d", (700000001, 89, 8080),
+        None,
+    )
+    PrivacyFilter().filter(record)
+    assert record.getMessage() == "chat <int>: 89 services, port 8080"
+
+
+def test_asyncio_task_reprs_are_cut_from_its_messages() -> None:
+    import logging
+
+    from bot.privacy import PrivacyFilter
+
+    text = (
+        "Task exception was never retrieved\n"
+        "future: <Task finished name='Task-5' coro=<handler() done> "
+        "exception=ValueError('SENTINEL-typed-by-a-person')>"
+    )
+    try:
+        raise ValueError("SENTINEL-typed-by-a-person")
+    except ValueError:
+        import sys
+
+        record = logging.LogRecord(
+            "asyncio", logging.ERROR, "x", 1, text, None, sys.exc_info()
+        )
+    PrivacyFilter().filter(record)
+    message = record.getMessage()
+    assert message.startswith("Task exception was never retrieved [ValueError at ")
+    assert "SENTINEL" not in message
+
+
+def test_refused_webhook_requests_are_logged_at_most_once_a_minute(caplog) -> None:
+    import logging
+
+    from bot.webhook import Refusals
+
+    refusals = Refusals(every=60.0)
+    with caplog.at_level(logging.WARNING, logger="waypoint.webhook"):
+        for _ in range(500):
+            refusals.add("wrong or missing secret")
+    assert len(caplog.records) == 1
+    assert refusals.counts["wrong or missing secret"] == 499
