@@ -187,7 +187,7 @@ def build_application(
     if not token:
         raise ValueError("a token is needed to build the application")
     key = load_or_create_key(config.data_dir, config.secret_key)
-    rt = Runtime(config=config, codes=ChatCodes(key), deps=Deps())
+    rt = Runtime(config=config, codes=ChatCodes(key), deps=Deps(near_km=config.near_km))
     # getUpdates waits up to its long-polling timeout, plus its read timeout.
     rt.transports = (AiohttpRequest(SEND_CONNECTIONS), AiohttpRequest(1, read_timeout=15))
     bot = ExitSafeBot(

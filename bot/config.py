@@ -49,6 +49,7 @@ class Config:
     geocoder_user_agent: str | None = None
     geocoder_domain: str = NOMINATIM_DOMAIN
     geocoder_scheme: str = "https"
+    near_km: float = 150.0
 
     @property
     def bot_base_url(self) -> str:
@@ -141,7 +142,15 @@ def load(env: Mapping[str, str] | None = None) -> Config:
     if not 0 < max_send_rate <= 100_000:
         raise ConfigError("MAX_SEND_RATE must be a number of messages per second above 0.")
     geocoding = _geocoding(env)
+    near_text = env.get("NEARBY_KM", "").strip() or "150"
+    try:
+        near_km = float(near_text)
+    except ValueError:
+        near_km = 0.0
+    if not 1 <= near_km <= 2000:
+        raise ConfigError("NEARBY_KM must be a distance in kilometres from 1 to 2000.")
     return Config(
+        near_km=near_km,
         token=token,
         api_base_url=api,
         resources_csv=Path(env.get("RESOURCES_CSV", "").strip() or "resources.csv"),

@@ -48,7 +48,7 @@ async def test_typed_places_in_four_scripts_and_with_a_typo_find_the_town(runnin
         ("Київ", "Across Ukraine"),
         ("北京", "Help near you"),
         ("القاهرة", "Help near you"),
-        ("Lyonn", "· Paris"),  # France has no national line; CCEM in Paris is nearest
+        ("Lyonn", "Emergency: 112"),  # nothing within 150 km of Lyon: no far-away list
     ):
         person = Person(clean_api)
         await asked_where(person)
@@ -84,3 +84,29 @@ async def test_nonsense_gets_a_friendly_not_found_with_ways_on(running_bot, clea
         screen = await person.say(typed)
         assert "could not find" in screen.text or "only follow the buttons" in screen.text
         assert {"exit", "menu"} <= {r.name for r in person.routes()}
+
+
+async def test_a_london_user_typing_a_far_city_is_asked_and_keeps_uk_numbers(
+    running_bot, clean_api
+):
+    from bot.outreach.payload import encode
+
+    person = Person(clean_api)
+    await person.start(encode("en", "GB", "help"))
+    await person.press_data(HELP)
+    screen = await person.say("Hồ Chí Minh")
+    assert "Are you in Vietnam now?" in screen.text, screen.text[:300]
+    screen = await person.press("No")
+    assert "999" in screen.text and "113" not in screen.text, screen.text[-300:]
+    # Still the UK: the talk screen shows British lines.
+    screen = await person.press_data(Route("talk").encode())
+    assert "Modern Slavery" in screen.text and "113" not in screen.text
+
+
+async def test_munich_results_hold_no_service_from_france(running_bot, clean_api):
+    person = Person(clean_api)
+    await person.start()
+    screen = await person.share(48.137, 11.575)
+    assert "Help near you" in screen.text
+    assert "France" not in screen.text and "CCEM" not in screen.text, screen.text[:400]
+    assert "112" in screen.text

@@ -33,6 +33,7 @@ class Deps:
     extra: dict[str, Any] | None = None
     typed_places: Places | None = None  # online lookups, only when configured
     typed_places_server: str | None = None  # and the server they go to, to tell people
+    near_km: float = 150.0  # how far "near you" reaches (NEARBY_KM)
 
     @property
     def places(self) -> Places | None:

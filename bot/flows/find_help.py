@@ -16,6 +16,8 @@ from bot.flows.state import Expect, State
 from bot.i18n import Translator, translator
 
 _PLACE_ID = re.compile(r"-?[0-9]{1,18}")
+# `here|PL|yes` / `here|PL|no`: the answer to "Are you in Poland now?"
+HERE = "here"
 
 
 def online_notice(t: Translator, deps: Deps) -> tuple[str, ...]:
@@ -56,25 +58,79 @@ async def ask_where(_route: Route, state: State, deps: Deps) -> Screen:
     )
 
 
-async def at_point(state: State, deps: Deps, lat: float, lon: float) -> Screen:
-    """Nearest services around a point; the point's country becomes the chat's country."""
-    from bot.flows.results import results_screen
+async def at_point(
+    state: State, deps: Deps, lat: float, lon: float, place_country: str | None = None
+) -> Screen:
+    """Nearest services around a point.
 
+    The country decides the rights, the emergency number and the helplines shown, so it is
+    never switched silently: when the point lies in another country than the chosen one, the
+    person is asked first. With no country chosen yet, the point's country is taken.
+    """
     t = translator(state.lang)
     if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
         return await ask_where(route("help"), state, deps)
-    country = state.country
-    if deps.gazetteer is not None:
-        country = await deps.gazetteer.country_at(lat, lon) or country
-    new_state = state.with_country(country).with_point((lat, lon)).expecting(Expect.NOTHING)
-    if deps.directory is None:
+    if place_country is None and deps.gazetteer is not None:
+        place_country = await deps.gazetteer.country_at(lat, lon)
+    here = state.with_point((lat, lon)).expecting(Expect.NOTHING)
+    if state.country is None:
+        return await _results_at(here.with_country(place_country), deps, place_country)
+    if place_country and place_country != state.country:
+        return _ask_if_moved(t, state.lang, here, place_country)
+    return await _results_at(here, deps, place_country)
+
+
+def _ask_if_moved(t: Translator, lang: str, state: State, place_country: str) -> Screen:
+    from bot.flows.country import country_name
+
+    there = country_name(place_country, lang)
+    return Screen(
+        text=t.gettext(
+            "This place is in {there}. Are you in {there} now? Your answer decides which "
+            "emergency number and helplines I show."
+        ).format(there=there),
+        rows=(
+            (
+                Button(t.pgettext("answer", "Yes"), route(HERE, place_country, "yes")),
+                Button(t.pgettext("answer", "No"), route(HERE, place_country, "no")),
+            ),
+            *nav.footer(t, back=route("help")),
+        ),
+        state=state,
+    )
+
+
+async def answered_if_moved(r: Route, state: State, deps: Deps) -> Screen:
+    """Yes: the person is in that country now. No: keep their country, show services there."""
+    code = r.arg(0).upper()
+    if state.point is None or len(code) != 2 or not code.isalpha():
+        return await ask_where(r, state, deps)
+    chosen = state.with_country(code) if r.arg(1) == "yes" else state
+    return await _results_at(chosen, deps, code)
+
+
+async def _results_at(state: State, deps: Deps, place_country: str | None) -> Screen:
+    from bot.flows.results import results_screen
+
+    t = translator(state.lang)
+    if deps.directory is None or state.point is None:
         return Screen(
             text=t.gettext("The list of services is loading. Please try again in a moment."),
             rows=nav.footer(t, back=route("help")),
-            state=new_state,
+            state=state,
         )
-    screen = await results_screen(deps.directory, t, new_state, lat, lon, back=route("help"))
-    return screen.with_state(screen.state or new_state)
+    lat, lon = state.point
+    screen = await results_screen(
+        deps.directory,
+        t,
+        state,
+        lat,
+        lon,
+        back=route("help"),
+        near_km=deps.near_km,
+        place_country=place_country,
+    )
+    return screen.with_state(screen.state or state)
 
 
 async def more_results(r: Route, state: State, deps: Deps) -> Screen:
@@ -96,6 +152,7 @@ async def more_results(r: Route, state: State, deps: Deps) -> Screen:
         page,
         show_map=r.name == RESULTS_MAP,
         back=route("help"),
+        near_km=deps.near_km,
     )
 
 
@@ -108,7 +165,7 @@ async def chosen_place(r: Route, state: State, deps: Deps) -> Screen:
         place = await place_by_id(deps.places, int(r.arg(0)))
     if place is None:
         return await ask_where(r, state, deps)
-    return await at_point(state.with_country(place.country), deps, place.latitude, place.longitude)
+    return await at_point(state, deps, place.latitude, place.longitude, place.country)
 
 
 async def typed_place(state: State, deps: Deps, text: str) -> Screen:
@@ -128,9 +185,7 @@ async def typed_place(state: State, deps: Deps, text: str) -> Screen:
     outcome = await place_from_text(deps.gazetteer, t, state, text, places=deps.places)
     if isinstance(outcome, Found):
         place = outcome.place
-        return await at_point(
-            state.with_country(place.country), deps, place.latitude, place.longitude
-        )
+        return await at_point(state, deps, place.latitude, place.longitude, place.country)
     if isinstance(outcome, Country):
         return await talk(route("talk"), state.with_country(outcome.code), deps)
     if isinstance(outcome, Choose | NotFound):

@@ -6,6 +6,8 @@ and a page number, so nothing about where a person is ends up in a button or on 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.units import format_unit
@@ -21,6 +23,8 @@ from bot.i18n import Translator
 __all__ = [
     "CATEGORIES",
     "FAR_KM",
+    "NEAR_KM",
+    "own_country_first",
     "PAGE_SIZE",
     "RESULTS",
     "RESULTS_MAP",
@@ -33,8 +37,11 @@ RESULTS = "results"
 RESULTS_MAP = "results_map"
 ALL = "all"
 PAGE_SIZE = 5
-# Services further than this are not "near"; the national lines still are.
-FAR_KM = 1000.0
+# Services further than this are not "near"; the national lines still are. NEARBY_KM sets it.
+NEAR_KM = 150.0
+FAR_KM = NEAR_KM  # kept for callers that imported the old name
+# How many services within reach are read before the person's own country is put first.
+_CANDIDATES = 60
 MAX_TEXT = 4096
 _MILES = frozenset({"US", "GB", "LR", "MM"})
 _KM_PER_MILE = 1.609344
@@ -77,27 +84,49 @@ async def results_screen(
     *,
     show_map: bool = False,
     back: Route | None = None,
+    near_km: float = NEAR_KM,
+    place_country: str | None = None,
 ) -> Screen:
-    """Services near (lat, lon), then the national lines and the emergency number."""
+    """Services near (lat, lon), then the national lines and the emergency number.
+
+    Near means near: only services within `near_km`, the person's own country first; a
+    service across a border only when it is closer than any at home, labelled with its
+    country. The national lines and the emergency number are those of the person's country.
+    """
     categories = tuple(c for c in categories if c in CATEGORIES)
     page = max(page, 0)
-    nearby = await directory.nearest(
+    found = await directory.nearest(
         lat,
         lon,
         categories=categories or None,
-        k=PAGE_SIZE,
-        offset=page * PAGE_SIZE,
+        k=_CANDIDATES,
         country=state.country,
-        max_km=FAR_KM,
+        max_km=near_km,
+    )
+    country = state.country or found.country
+    ordered = own_country_first(found.local, country)
+    start = page * PAGE_SIZE
+    nearby = replace(
+        found,
+        local=tuple(ordered[start : start + PAGE_SIZE]),
+        has_more=len(ordered) > start + PAGE_SIZE,
     )
     locale = _locale(state.lang)
-    country = state.country or nearby.country
     miles = country in _MILES
     title = t.gettext("Help near you")
     head = _head(t, nearby, categories, page)
+    if place_country and place_country != country:
+        head.insert(
+            0,
+            t.gettext("Near this place, in {country}:").format(
+                country=locale.territories.get(place_country, place_country)
+            ),
+        )
     tail = _tail(t, nearby, country, locale)
     blocks = [
-        _service_block(t, state.lang, locale, page * PAGE_SIZE + i + 1, service, km, miles)
+        _service_block(
+            t, state.lang, locale, start + i + 1, service, km, miles, home=country
+        )
         for i, (service, km) in enumerate(nearby.local)
     ]
     has_more = nearby.has_more
@@ -169,13 +198,39 @@ def _tail(t: Translator, nearby: Nearby, country: str | None, locale: Locale) ->
     return lines
 
 
+def own_country_first(
+    local: tuple[tuple[Service, float], ...], country: str | None
+) -> list[tuple[Service, float]]:
+    """The person's own country's services, nearest first; then those across a border that
+    are closer than every one at home (never a far-away foreign list as if it were near)."""
+    if not country:
+        return list(local)
+    home = [(s, km) for s, km in local if s.country == country]
+    nearest_home = home[0][1] if home else float("inf")
+    abroad = [(s, km) for s, km in local if s.country != country and km < nearest_home]
+    return home + abroad
+
+
 def _service_block(
-    t: Translator, lang: str, locale: Locale, number: int, s: Service, km: float, miles: bool
+    t: Translator,
+    lang: str,
+    locale: Locale,
+    number: int,
+    s: Service,
+    km: float,
+    miles: bool,
+    home: str | None = None,
 ) -> str:
     lines = [t.gettext("{number}. {name}").format(number=number, name=s.name_in(lang))]
     facts = [", ".join(category_label(t, c) for c in s.categories), _distance(km, miles, locale)]
     if s.city:
         facts.append(s.city)
+    if home and s.country != home:
+        facts.append(
+            t.gettext("in {country}").format(
+                country=locale.territories.get(s.country, s.country)
+            )
+        )
     lines.append(" · ".join(facts))
     lines += _reach(t, s)
     if s.languages:

@@ -30,6 +30,7 @@ ROUTES: dict[str, Flow] = {
     "results": find_help.more_results,
     "results_map": find_help.more_results,
     "place": find_help.chosen_place,
+    "here": find_help.answered_if_moved,
     **rights.ROUTES,
     **restorative.ROUTES,
     **country.ROUTES,
