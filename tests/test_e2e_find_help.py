@@ -110,3 +110,13 @@ async def test_munich_results_hold_no_service_from_france(running_bot, clean_api
     assert "Help near you" in screen.text
     assert "France" not in screen.text and "CCEM" not in screen.text, screen.text[:400]
     assert "112" in screen.text
+
+
+async def test_a_country_typed_in_the_rights_picker_opens_its_rights(running_bot, clean_api):
+    person = Person(clean_api)
+    await person.start()
+    await person.press_data(Route("country", ("0", "rights")).encode())
+    screen = await person.say("Deutschland")
+    assert screen.text.startswith("Your rights"), screen.text[:300]
+    assert "Country: Germany." in screen.text
+    assert "page" in {r.name for r in person.routes()}  # the topics of Germany's rights

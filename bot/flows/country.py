@@ -104,7 +104,7 @@ async def country_picker(r: Route, state: State, deps: Deps) -> Screen:
         title=t.gettext("Country"),
         text=text,
         rows=(*rows, *nav.footer(t, back=Route(after))),
-        state=state.expecting(Expect.COUNTRY),
+        state=state.expecting_country(after),
     )
 
 

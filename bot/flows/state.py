@@ -27,6 +27,8 @@ class State:
     point: tuple[float, float] | None = None
     # Wipe the chat after 30 minutes of silence; in memory only, like `point`.
     auto_wipe: bool = False
+    # Where a typed country name leads while a country is asked for ("rights", "talk", …).
+    country_for: str = ""
 
     def with_lang(self, lang: str) -> State:
         return replace(self, lang=lang, lang_chosen=True)
@@ -39,3 +41,7 @@ class State:
 
     def expecting(self, expect: Expect) -> State:
         return replace(self, expect=expect)
+
+    def expecting_country(self, then: str) -> State:
+        """A typed country name is taken next, and opens `then` for that country."""
+        return replace(self, expect=Expect.COUNTRY, country_for=then)

@@ -35,7 +35,7 @@ async def talk(r: Route, state: State, deps: Deps) -> Screen:
                 (Button(t.pgettext("button", "🌍 Choose country"), route("country", "talk")),),
                 *nav.footer(t),
             ),
-            state=state.expecting(Expect.COUNTRY),
+            state=state.expecting_country("talk"),
         )
     from bot.flows.results import contact_card
 
@@ -98,5 +98,5 @@ def _international(t: Translator, state: State) -> Screen:
             (Button(t.pgettext("button", "🌍 Choose country"), route("country", "talk")),),
             *nav.footer(t),
         ),
-        state=state.expecting(Expect.COUNTRY),
+        state=state.expecting_country("talk"),
     )
