@@ -164,6 +164,10 @@ async def open_parts(rt: Runtime) -> None:
 async def _post_init(app: Application) -> None:
     rt: Runtime = app.bot_data[KEY]
     await open_parts(rt)
+    from bot.geo import borders
+
+    # The country at a shared location must be known from the first update, gazetteer or not.
+    await asyncio.to_thread(borders.warm_up)
     rt.background.append(asyncio.create_task(rt.sessions.keep_tidy(), name="sessions-tidy"))
     await register_commands(app)
     log.info("bot ready")

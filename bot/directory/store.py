@@ -25,6 +25,7 @@ from bot.directory.rtree import SqliteRTree
 from bot.directory.schema import Service, category_mask
 from bot.directory.search import nearest_rows
 from bot.directory.validate import Problem, Severity, Validation
+from bot.geo import borders
 
 log = logging.getLogger("waypoint.directory")
 
@@ -274,7 +275,7 @@ class Directory:
             local = tuple((services[n], km) for n, km in page if n in services)
             has_more = len(rows) > offset + k
             if country is None:
-                country = nearest_town_country(lat, lon)
+                country = borders.country_at(lat, lon) or nearest_town_country(lat, lon)
             if country is None:
                 near = nearest_rows(live.tree, lat, lon, 1, 0, COUNTRY_REACH_KM)
                 if near:

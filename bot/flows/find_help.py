@@ -6,6 +6,7 @@ category filters; it is never written down, logged, or put in a button.
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 from bot.flows import nav
@@ -13,6 +14,7 @@ from bot.flows.deps import Deps
 from bot.flows.routes import Route, route
 from bot.flows.screen import Button, Screen
 from bot.flows.state import Expect, State
+from bot.geo import borders
 from bot.i18n import Translator, translator
 
 _PLACE_ID = re.compile(r"-?[0-9]{1,18}")
@@ -70,8 +72,10 @@ async def at_point(
     t = translator(state.lang)
     if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
         return await ask_where(route("help"), state, deps)
+    if place_country is None:
+        place_country = await asyncio.to_thread(borders.country_at, lat, lon)
     if place_country is None and deps.gazetteer is not None:
-        place_country = await deps.gazetteer.country_at(lat, lon)
+        place_country = await deps.gazetteer.country_at(lat, lon)  # a coast, a little offshore
     here = state.with_point((lat, lon)).expecting(Expect.NOTHING)
     if state.country is None:
         return await _results_at(here.with_country(place_country), deps, place_country)

@@ -1,0 +1,61 @@
+"""The country at a point, by its borders: offline, from the first second after start.
+
+The country decides which rights, which emergency number and which helplines a person sees,
+so it must not be guessed from the nearest town (a point in Singapore's west is nearer a
+Malaysian town; Brazzaville's outskirts nearer Kinshasa). `timezonefinder` ships the time-zone
+polygons of timezone-boundary-builder, drawn from OpenStreetMap's boundaries without
+simplification; inside a country every zone follows its national border, and tzdata's
+`zone.tab` names the one country each zone belongs to. Territories with their own zone
+answer as themselves (Gibraltar GI, Vatican VA, Hong Kong HK, Puerto Rico PR, Büsingen DE).
+
+Disputed areas answer as the time-zone data draws them. At sea there is no country (None).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from importlib import resources
+
+log = logging.getLogger("waypoint.geo")
+
+
+@functools.lru_cache(maxsize=1)
+def _zone_countries() -> dict[str, str]:
+    """IANA zone -> ISO 3166-1 alpha-2, from tzdata's zone.tab (one country per zone)."""
+    table: dict[str, str] = {}
+    text = resources.files("tzdata").joinpath("zoneinfo", "zone.tab").read_text("utf-8")
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        parts = line.split("\t")
+        if len(parts) >= 3:
+            table[parts[2]] = parts[0]
+    return table
+
+
+@functools.lru_cache(maxsize=1)
+def _finder():  # noqa: ANN202 - timezonefinder has no public type to name here
+    from timezonefinder import TimezoneFinder
+
+    return TimezoneFinder(in_memory=True)
+
+
+def country_at(lat: float, lon: float) -> str | None:
+    """ISO 3166-1 alpha-2 of the country whose borders hold the point, or None (at sea)."""
+    if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
+        return None
+    try:
+        zone = _finder().timezone_at(lng=lon, lat=lat)
+    except (ValueError, OSError) as exc:
+        log.warning("border lookup failed (%s)", type(exc).__name__)
+        return None
+    if not zone:
+        return None
+    return _zone_countries().get(zone)
+
+
+def warm_up() -> None:
+    """Load the polygons now (a few tens of milliseconds), not at the first location."""
+    _finder()
+    _zone_countries()

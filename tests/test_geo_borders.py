@@ -1,0 +1,35 @@
+"""The country at a point comes from borders, not from the nearest town (issue #15)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.geo.borders import country_at
+
+
+@pytest.mark.parametrize(
+    ("where", "lat", "lon", "country"),
+    [
+        ("Singapore's west (Jurong), nearer Malaysian towns", 1.35, 103.70, "SG"),
+        ("Brazzaville, across the river from Kinshasa", -4.27, 15.28, "CG"),
+        ("Kinshasa", -4.32, 15.31, "CD"),
+        ("Gibraltar", 36.14, -5.35, "GI"),
+        ("the Vatican", 41.9029, 12.4534, "VA"),
+        ("Rome, around the Vatican", 41.8967, 12.4822, "IT"),
+        ("Hong Kong", 22.30, 114.17, "HK"),
+        ("Puerto Rico", 18.22, -66.5, "PR"),
+        ("Büsingen, a German exclave in Switzerland", 47.697, 8.69, "DE"),
+        ("Schaffhausen, next to it", 47.697, 8.634, "CH"),
+        ("Aachen", 50.776, 6.084, "DE"),
+        ("Riyadh", 24.71, 46.67, "SA"),
+    ],
+)
+def test_points_near_borders_answer_as_the_country_that_holds_them(
+    where: str, lat: float, lon: float, country: str
+) -> None:
+    assert country_at(lat, lon) == country, where
+
+
+def test_mid_ocean_and_impossible_points_have_no_country() -> None:
+    assert country_at(0.0, -30.0) is None
+    assert country_at(123.0, 0.0) is None
