@@ -134,7 +134,12 @@ def language_name(lang: str) -> str:
 
 RIGHT_TO_LEFT = frozenset({"ar"})
 # A left-to-right run inside right-to-left text: Latin words, numbers, phone numbers, links.
-_LTR_RUN = re.compile(r"[A-Za-z0-9+][A-Za-z0-9+\-./:@_%#=?&()' ]*[A-Za-z0-9)/]|[A-Za-z0-9]")
+# Letters and digits written left to right: ASCII, Latin-1, Latin Extended-A/B and Latin
+# Extended Additional (Vietnamese), so "Víctimas" or "Sürya" stay one run.
+_LATIN = "A-Za-z0-9\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff"
+_LTR_RUN = re.compile(
+    rf"[+(]?[{_LATIN}](?:[{_LATIN}+\-./:@_%#=?&'’ ()]*[{_LATIN})/])?"
+)
 LRI, PDI = "\u2066", "\u2069"
 
 
@@ -146,4 +151,28 @@ def isolate_ltr_runs(text: str, lang: str) -> str:
     """
     if lang not in RIGHT_TO_LEFT:
         return text
-    return _LTR_RUN.sub(lambda m: f"{LRI}{m.group(0)}{PDI}", text)
+    isolated = _LTR_RUN.sub(_isolate, text)
+    # Between runs and Arabic words a list is separated by the Arabic comma.
+    return re.sub(r"(?<=[^\d]), (?=[^\d])", "، ", isolated)
+
+
+def _isolate(match: re.Match[str]) -> str:
+    """One run in an isolate, with brackets it does not close (or open) left outside.
+
+    "(NRM)" must be isolated whole, brackets included, and "(Art. 12(1)(a))" too; a closing
+    bracket that belongs to the surrounding Arabic sentence must stay in it, or Telegram
+    shows "NRM))".
+    """
+    run = match.group(0)
+    start, end = 0, len(run)
+    while end > start and run[end - 1] == ")" and (
+        run.count(")", start, end) > run.count("(", start, end)
+    ):
+        end -= 1
+    if run[start] == "(" and run.count("(", start, end) > run.count(")", start, end):
+        start += 1
+    while end > start and run[end - 1] == " ":
+        end -= 1
+    if start >= end:
+        return run
+    return f"{run[:start]}{LRI}{run[start:end]}{PDI}{run[end:]}"

@@ -139,6 +139,9 @@ def test_arabic_book_is_right_to_left(tmp_path: Path, resources: Path) -> None:
     html = make_book(tmp_path / "ar.html", resources, "--lang", "ar").read_text(encoding="utf-8")
     assert parsed(html).html_attrs == {"lang": "ar", "dir": "rtl"}
     assert "Arabic (العربية, ar)" in html
+    # Reviewers see what Telegram gets: Latin runs and numbers in isolates, links intact.
+    assert "\u2066" in html and "\u2069" in html
+    assert not re.search(r'href="[^"]*[\u2066-\u2069]', html)
 
 
 @pytest.mark.parametrize(

@@ -51,7 +51,8 @@ CHAPTERS: tuple[tuple[str, frozenset[str]], ...] = (
 )
 OTHER_CHAPTER = "Other screens"
 
-_URL = re.compile(r"https?://[^\s<>\"']+")
+# A web address ends where a bidi isolate closes, as well as at a space.
+_URL = re.compile(r"https?://[^\s<>\"'\u2066-\u2069]+")
 _TRAILING = ".,;:!?)]}»”’"
 
 
@@ -354,11 +355,14 @@ def _route_text(route: Route) -> str:
     return " ".join((route.name, *route.args))
 
 
-def _screen_html(screen: Screen) -> list[str]:
+def _screen_html(screen: Screen, lang: str = "en") -> list[str]:
+    """The screen as Telegram gets it: right-to-left screens with their isolated runs."""
+    from bot.i18n import isolate_ltr_runs
+
     out = []
     if screen.title:
-        out.append(f"<h3>{escape(screen.title)}</h3>")
-    out.append(f'<div class="text">{_linked(screen.text)}</div>')
+        out.append(f"<h3>{escape(isolate_ltr_runs(screen.title, lang))}</h3>")
+    out.append(f'<div class="text">{_linked(isolate_ltr_runs(screen.text, lang))}</div>')
     if screen.venues:
         out.append('<h4 lang="en">Map pins</h4><ul>')
         for venue in screen.venues:
@@ -369,7 +373,7 @@ def _screen_html(screen: Screen) -> list[str]:
         out.append("</ul>")
     for follow_up in screen.follow_ups:
         out.append('<div class="follow-up">')
-        out.extend(_screen_html(follow_up))
+        out.extend(_screen_html(follow_up, lang))
         out.append("</div>")
     return out
 
@@ -480,7 +484,7 @@ def render_html(book: Book) -> str:
                 f"{escape(page.error)}</p>"
             )
         else:
-            out += _screen_html(page.screen)
+            out += _screen_html(page.screen, book.lang)
         out += _buttons_html(page, book, titles, arrow)
         out.append('<p class="top" lang="en"><a href="#book-contents">Contents</a></p>')
         out.append("</section>")
