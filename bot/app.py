@@ -36,6 +36,9 @@ log = logging.getLogger("waypoint.app")
 # connections than the answers in flight only cost upkeep.
 SEND_CONNECTIONS = 16
 
+# How long stopping waits for background work to unwind (a build child gets 5 s to go).
+BACKGROUND_STOP_SECONDS = 6.0
+
 # PTB's own concurrency limit, set so high it never binds (see ChatOrderedProcessor).
 _OUT_OF_REACH = 1 << 30
 
@@ -177,6 +180,9 @@ async def _post_shutdown(app: Application) -> None:
     rt: Runtime = app.bot_data[KEY]
     for task in rt.background:
         task.cancel()
+    if rt.background:
+        # Let them unwind: a gazetteer build removes its half-written file before it goes.
+        await asyncio.wait(rt.background, timeout=BACKGROUND_STOP_SECONDS)
     if rt.store is not None:
         await rt.store.close()
     from bot import parts

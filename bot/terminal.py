@@ -38,6 +38,22 @@ def _language_code() -> str:
     return "en"
 
 
+def language_line(code: str) -> str:
+    """Which language the chat opens in, why, and how to pick another."""
+    from bot.i18n import language_name, negotiate
+
+    lang = negotiate(code)
+    source = next(
+        (f"{n}={os.environ[n]}" for n in ("LC_ALL", "LC_MESSAGES", "LANG") if os.environ.get(n)),
+        "no LANG set",
+    )
+    return (
+        f"Language: {language_name(lang)} ({lang}), from your system ({source}). "
+        "To change it: LANG=uk_UA.UTF-8 make run (any shipped language), "
+        "or the 🌐 Language button in the menu."
+    )
+
+
 class TerminalChat:
     def __init__(self, server: BotApiServer, out: object = None) -> None:
         self.server = server
@@ -135,7 +151,7 @@ async def chat(config: Config) -> int:
     local = replace(config, token=server.token, api_base_url=server.root)
     app = build_application(local)
     terminal = TerminalChat(server)
-    print(INTRO, flush=True)
+    print(INTRO + language_line(terminal._language_code) + "\n", flush=True)
     try:
         await start_in_process(app)
         await terminal.server.send_command(

@@ -188,3 +188,21 @@ async def test_the_terminal_chat_presses_buttons_by_number(tmp_path):
 
 async def test_api_server_saw_no_violations_from_the_shared_bot(running_bot, api: BotApiServer):
     api.assert_clean()
+
+
+def test_the_terminal_chat_says_which_language_it_picked_and_how_to_change_it(tmp_path):
+    result = _run_bot(
+        {"RESOURCES_CSV": str(ROOT / "resources.csv"), "LANG": "uk_UA.UTF-8", "LC_ALL": ""},
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Language: Українська (uk), from your system (LANG=uk_UA.UTF-8)." in result.stdout
+    assert "LANG=uk_UA.UTF-8 make run" in result.stdout and "🌐" in result.stdout
+
+
+def test_a_short_terminal_run_leaves_no_temporary_files(tmp_path):
+    # Ended at once, while the gazetteer is still being built in its child process.
+    result = _run_bot({"RESOURCES_CSV": str(ROOT / "resources.csv")}, tmp_path)
+    assert result.returncode == 0, result.stderr
+    left = [p.name for p in tmp_path.rglob("*") if p.name.endswith(".tmp") or ".tmp" in p.name]
+    assert left == []

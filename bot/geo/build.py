@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
 import sqlite3
 import sys
 import time
@@ -322,6 +323,7 @@ def is_usable(path: Path) -> bool:
 
 
 _build_locks: dict[Path, asyncio.Lock] = {}
+BUILD_STOP_SECONDS = 5.0
 
 
 async def ensure_built(data_dir: Path) -> None:
@@ -336,6 +338,9 @@ async def ensure_built(data_dir: Path) -> None:
     async with lock:
         if await asyncio.to_thread(is_usable, path):
             return
+        # Half-written files of a build that was killed (a crash, a power cut).
+        for stale in data_dir.glob(f".{DB_NAME}.*.tmp"):
+            stale.unlink(missing_ok=True)
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot.geo.build", "build", "--data-dir", str(data_dir), "--quiet",
             stdin=asyncio.subprocess.DEVNULL,
@@ -345,9 +350,14 @@ async def ensure_built(data_dir: Path) -> None:
             code = await process.wait()
         except asyncio.CancelledError:
             # The bot is stopping: the build must not outlive it (nor hold its terminal open).
+            # SIGTERM first, so the child removes its half-written file; SIGKILL if it hangs.
             if process.returncode is None:
-                process.kill()
-                await process.wait()
+                process.terminate()
+                try:
+                    await asyncio.wait_for(process.wait(), BUILD_STOP_SECONDS)
+                except TimeoutError:
+                    process.kill()
+                    await process.wait()
             raise
         if code != 0 or not await asyncio.to_thread(is_usable, path):
             raise GazetteerBuildError(f"gazetteer build exited with status {code}")
@@ -371,6 +381,8 @@ def main(argv: Sequence[str]) -> int:
         "--progress", action="store_true", help="a progress bar even when stderr is not a terminal"
     )
     args = parser.parse_args(list(argv))
+    # Stopped by the bot (SIGTERM): unwind, so `build` removes its half-written file.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     data_dir = args.data_dir or _default_data_dir()
     started = time.perf_counter()
     path = build(data_dir, progress=args.progress or (not args.quiet and sys.stderr.isatty()))
