@@ -69,3 +69,12 @@ async def test_people_are_told_when_typed_towns_go_to_an_online_map_service():
         assert "online map service (maps.example.org)" in told.text, name
     spanish = await router.open_route(route("help"), State(lang="es"), online)
     assert "servicio de mapas en línea (maps.example.org)" in spanish.text
+
+
+async def test_the_main_menu_shows_the_country_and_changes_it_in_one_tap():
+    screen = await router.open_route(MENU, State(country="PL", lang="uk"), Deps())
+    labels = {b.label: b.route for row in screen.rows for b in row}
+    button = next(label for label in labels if label.startswith("📍") and "Польща" in label)
+    assert labels[button] == route("country", "0", "menu")
+    fresh = await router.open_route(MENU, State(), Deps())
+    assert route("country", "0", "menu") in _routes(fresh)

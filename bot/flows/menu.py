@@ -9,7 +9,7 @@ from bot.flows.deps import Deps
 from bot.flows.routes import Route, route
 from bot.flows.screen import Button, Screen
 from bot.flows.state import Expect, State
-from bot.i18n import language_name, shipped_languages, translator
+from bot.i18n import Translator, language_name, shipped_languages, translator
 
 
 async def emergency_line(state: State, deps: Deps) -> str:
@@ -49,6 +49,7 @@ async def main_menu(_route: Route, state: State, deps: Deps) -> Screen:
     ]
     shown = [Button(label, route(name)) for name, label in entries if available(name)]
     rows = tuple(tuple(shown[i : i + 2]) for i in range(0, len(shown), 2))
+    rows += ((_country_button(t, state),),)
     rows += ((Button(t.pgettext("button", "✖ Quick exit"), nav.EXIT),),)
     return Screen(
         title=t.gettext("Waypoint"),
@@ -56,6 +57,24 @@ async def main_menu(_route: Route, state: State, deps: Deps) -> Screen:
         rows=rows,
         state=state.expecting(Expect.NOTHING),
     )
+
+
+# Telegram shows about this many characters of a full-width button on a phone.
+MAX_LABEL = 40
+
+
+def _country_button(t: Translator, state: State) -> Button:
+    """The country decides rights, emergency number and helplines: one tap to see or change."""
+    from bot.flows.country import country_name
+
+    if state.country:
+        name = country_name(state.country, state.lang)
+        label = t.pgettext("button", "📍 Country: {country} · change").format(country=name)
+        if len(label) > MAX_LABEL:  # "Statele Unite ale Americii": the name is what matters
+            label = f"📍 {name}" if len(name) + 2 <= MAX_LABEL else f"📍 {name[:MAX_LABEL - 3]}…"
+    else:
+        label = t.pgettext("button", "📍 Choose your country")
+    return Button(label, route("country", "0", "menu"))
 
 
 async def help_screen(_route: Route, state: State, _deps: Deps) -> Screen:
