@@ -54,7 +54,8 @@ async def test_results_list_the_nearest_services_with_what_a_person_needs(direct
 
 async def test_buttons_carry_only_a_category_and_a_page(directory) -> None:
     t = translator("en")
-    screen = await results_screen(directory, t, State(country="GB"), *HERE)
+    # Bristol and Manchester are beyond the default 150 km; reach them to get a second page.
+    screen = await results_screen(directory, t, State(country="GB"), *HERE, near_km=300.0)
     routes = _routes(screen)
     assert "w1|results|all|1" in routes  # more results
     assert "w1|results_map|all|0" in routes
@@ -82,7 +83,7 @@ async def test_a_category_filter_and_the_second_page(directory) -> None:
     assert "Showing: Legal help" in legal.text
     assert "North Test Legal Advice" in legal.text and "Central Test Shelter" not in legal.text
     assert "w1|results|all|0" in _routes(legal)
-    second = await results_screen(directory, t, state, *HERE, page=1)
+    second = await results_screen(directory, t, state, *HERE, page=1, near_km=300.0)
     assert second.text.startswith("6. Manchester Test Centre")
     assert "w1|results|all|0" in _routes(second)  # back to the nearer ones
 

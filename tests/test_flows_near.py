@@ -56,7 +56,7 @@ async def test_a_service_across_the_border_comes_only_when_closer_and_says_where
 
 async def test_a_place_in_another_country_is_asked_about_not_switched(deps: Deps) -> None:
     screen = await at_point(State(country="GB"), deps, 10.78, 106.70, "VN")  # Hồ Chí Minh
-    assert "Are you in Vietnam now?" in screen.text
+    assert "another country: Vietnam. Are you there now?" in screen.text
     assert screen.state is not None and screen.state.country == "GB"
     no = await router.open_route(Route("here", ("VN", "no")), screen.state, deps)
     assert "999" in no.text and "113" not in no.text

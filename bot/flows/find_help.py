@@ -90,8 +90,8 @@ def _ask_if_moved(t: Translator, lang: str, state: State, place_country: str) ->
     there = country_name(place_country, lang)
     return Screen(
         text=t.gettext(
-            "This place is in {there}. Are you in {there} now? Your answer decides which "
-            "emergency number and helplines I show."
+            "This place is in another country: {there}. Are you there now? Your answer "
+            "decides which emergency number and helplines I show."
         ).format(there=there),
         rows=(
             (

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from bot.flows.routes import Route
+
 
 class Expect(StrEnum):
     """What the next plain text in the chat is taken as."""
@@ -29,6 +31,9 @@ class State:
     auto_wipe: bool = False
     # Where a typed country name leads while a country is asked for ("rights", "talk", …).
     country_for: str = ""
+    # The screens that led here, oldest first, the current one last: where Back goes.
+    # In memory only, like `point`; routes never carry anything about the person.
+    trail: tuple[Route, ...] = ()
 
     def with_lang(self, lang: str) -> State:
         return replace(self, lang=lang, lang_chosen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 
 from telegram import CallbackQuery, Update
 from telegram.error import TelegramError
@@ -25,7 +26,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     rt = runtime(context)
     payload = context.args[0] if context.args else None
     state, opening = state_from_payload(payload, session.state)
-    screen = await router.open_route(opening, state, rt.deps)
+    screen = await router.navigate(opening, replace(state, trail=()), rt.deps)
     if screen.state is None and state != session.state:
         screen = screen.with_state(state)
     await show(update, context, code, session, screen)
@@ -43,7 +44,7 @@ async def command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     rt = runtime(context)
     if target == "forget" and rt.store is not None:
         await rt.store.forget(code)
-    screen = await router.open_route(Route(target), session.state, rt.deps)
+    screen = await router.navigate(Route(target), session.state, rt.deps)
     await show(update, context, code, session, screen)
 
 
@@ -62,7 +63,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         rt = runtime(context)
         if decoded is not None and decoded.name == "forget" and rt.store is not None:
             await rt.store.forget(code)
-        screen = await router.open_route(decoded, session.state, rt.deps)
+        screen = await router.navigate(decoded, session.state, rt.deps)
         # Pressing a button edits the message it belongs to: one message per screen.
         edit_id = query.message.message_id if query.message is not None else None
         await show(
@@ -88,7 +89,9 @@ async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if len(typed) > MAX_TEXT:
         screen = await router.open_route(Route("unreadable"), session.state, rt.deps)
     else:
-        screen = await router.on_text(session.state, rt.deps, typed)
+        screen = router.back_from_here(
+            await router.on_text(session.state, rt.deps, typed), session.state
+        )
     await show(update, context, code, session, screen)
 
 
@@ -100,7 +103,10 @@ async def location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     place = message.location if message is not None else None
     if place is None:
         return
-    screen = await router.on_location(session.state, rt.deps, place.latitude, place.longitude)
+    screen = router.back_from_here(
+        await router.on_location(session.state, rt.deps, place.latitude, place.longitude),
+        session.state,
+    )
     await show(update, context, code, session, screen)
 
 
