@@ -43,8 +43,8 @@ async def test_results_list_the_nearest_services_with_what_a_person_needs(direct
     assert "Shelter, Counselling · 0.2 mi · London" in text
     assert "☎ +44 20 3058 2020" in text
     assert "🌐 https://example.org/central" in text
-    assert "🕒 24/7" in text
-    assert "🗣 English, Polish" in text
+    assert "🕒 open 24 hours, every day" in text
+    assert "🗣 speaks: English, Polish" in text
     assert "verified Oct 1, 2026" in text
     assert "Across United Kingdom:" in text
     assert "• Test National Helpline: ☎ +44 800 808 3733" in text

@@ -64,3 +64,54 @@ async def test_not_listed_opens_the_international_page_not_the_country_question(
     assert screen.text.startswith("In danger now? Call the emergency number of the country")
     assert "Which country are you in?" not in screen.text
     assert MENU in _routes(screen) and EXIT in _routes(screen)
+
+
+async def test_the_ukrainian_talk_screen_for_poland_has_no_english_but_names(tmp_path) -> None:
+    # The real directory: Poland's helpline, its hours, languages and age, in Ukrainian.
+    from datetime import date
+
+    from bot.flows.service_card import contact_card, speaks_reader_first
+    from bot.i18n import translator
+
+    root = Path(__file__).resolve().parent.parent
+    directory = await Directory.open(root / "resources.csv", tmp_path / "data")
+    try:
+        screen = await router.open_route(
+            route("talk"), State(lang="uk", country="PL"), Deps(directory=directory)
+        )
+        services = await directory.national("PL")
+    finally:
+        await directory.close()
+    text = screen.text
+    for service in services:
+        text = text.replace(service.name, "")
+    english = {"Emergency", "speaks", "verified", "open", "hours", "Single", "European",
+               "number", "may have changed", "office"}
+    assert not [w for w in english if w in text], text
+    assert "цілодобово" in text and "мови:" in text and "112" in text
+    t = translator("uk")
+    helpline = next(s for s in services if "hotline" in s.categories)
+    assert "номер міг змінитися" in contact_card(t, "uk", helpline, today=date(2030, 1, 1))
+    assert "номер міг змінитися" not in contact_card(
+        t, "uk", helpline, today=helpline.last_verified
+    )
+    # Lines that speak the reader's language come first.
+    assert speaks_reader_first(services, "vi")[0] is helpline  # KCIK speaks Vietnamese
+
+
+async def test_lines_that_speak_the_readers_language_come_first(tmp_path: Path) -> None:
+    csv_text = (
+        "id,name,categories,country,national,phone,languages,last_verified\n"
+        "gb-a,First Line,hotline,GB,true,+44 20 3058 2020,en,2026-11-01\n"
+        "gb-b,Second Line,hotline,GB,true,+44 800 808 3733,en|uk,2026-11-01\n"
+    )
+    (tmp_path / "r.csv").write_text(csv_text, encoding="utf-8")
+    directory = await Directory.open(tmp_path / "r.csv", tmp_path / "data")
+    try:
+        deps = Deps(directory=directory)
+        uk = await router.open_route(route("talk"), State(lang="uk", country="GB"), deps)
+        en = await router.open_route(route("talk"), State(lang="en", country="GB"), deps)
+    finally:
+        await directory.close()
+    assert uk.text.index("Second Line") < uk.text.index("First Line")
+    assert en.text.index("First Line") < en.text.index("Second Line")

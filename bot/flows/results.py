@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date
 from babel.units import format_unit
 
 from bot.directory import CATEGORIES, Directory, Nearby, Service
@@ -17,6 +16,7 @@ from bot.directory.phones import international
 from bot.flows import nav
 from bot.flows.routes import Route, route
 from bot.flows.screen import Button, Screen, Venue
+from bot.flows.service_card import contact_line, freshness, hours_text
 from bot.flows.state import State
 from bot.i18n import Translator
 
@@ -235,26 +235,13 @@ def _service_block(
     lines += _reach(t, s)
     if s.languages:
         names = ", ".join(locale.languages.get(code, code) for code in s.languages)
-        lines.append(t.gettext("🗣 {languages}").format(languages=names))
-    lines.append(
-        t.gettext("verified {date}").format(
-            date=format_date(s.last_verified, format="medium", locale=locale)
-        )
-    )
+        lines.append(t.gettext("🗣 speaks: {languages}").format(languages=names))
+    lines.append(freshness(t, locale, s.last_verified))
     return "\n".join(lines)
 
 
 def _contact_line(t: Translator, s: Service) -> str:
-    parts = []
-    if s.phone:
-        parts.append(t.gettext("☎ {number}").format(number=international(s.phone, s.country)))
-    if s.sms:
-        parts.append(t.gettext("SMS {number}").format(number=international(s.sms, s.country)))
-    if s.whatsapp:
-        parts.append(
-            t.gettext("WhatsApp {number}").format(number=international(s.whatsapp, s.country))
-        )
-    return " · ".join(parts)
+    return contact_line(t, s)
 
 
 def _distance(km: float, miles: bool, locale: Locale) -> str:
@@ -296,14 +283,6 @@ def _locale(lang: str) -> Locale:
         return Locale("en")
 
 
-def contact_card(t: Translator, lang: str, s: Service) -> str:
-    """A national line for "Talk to a person now": its name, how to reach it, and its hours."""
-    reach = _reach(t, s)
-    if not (_contact_line(t, s) or s.website):
-        return ""
-    return "\n".join([t.gettext("• {name}").format(name=s.name_in(lang)), *reach])
-
-
 def _reach(t: Translator, s: Service) -> list[str]:
     """How to reach a service and when: numbers, website, hours (what there is of them)."""
     lines = []
@@ -312,6 +291,7 @@ def _reach(t: Translator, s: Service) -> list[str]:
         lines.append(contact)
     if s.website:
         lines.append(t.gettext("🌐 {website}").format(website=s.website))
-    if s.hours:
-        lines.append(t.gettext("🕒 {hours}").format(hours=s.hours))
+    hours = hours_text(t, _locale(t.lang), s.hours)
+    if hours:
+        lines.append(t.gettext("🕒 {hours}").format(hours=hours))
     return lines

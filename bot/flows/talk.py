@@ -11,6 +11,7 @@ from bot.flows import nav
 from bot.flows.deps import Deps
 from bot.flows.routes import Route, route
 from bot.flows.screen import Button, Screen
+from bot.flows.service_card import contact_card, speaks_reader_first
 from bot.flows.state import Expect, State
 from bot.i18n import Translator, translator
 
@@ -37,11 +38,11 @@ async def talk(r: Route, state: State, deps: Deps) -> Screen:
             ),
             state=state.expecting_country("talk"),
         )
-    from bot.flows.results import contact_card
-
     services = await deps.directory.national(state.country)
     emergency = await deps.directory.emergency(state.country)
-    people = [s for s in services if emergency is None or s.id != emergency.id]
+    people = speaks_reader_first(
+        [s for s in services if emergency is None or s.id != emergency.id], state.lang
+    )
     lines = [line for line in (contact_card(t, state.lang, s) for s in people) if line]
     if lines and emergency is not None:
         lines += [c for c in (contact_card(t, state.lang, emergency),) if c]

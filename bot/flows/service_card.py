@@ -1,0 +1,123 @@
+"""How one service reads in the person's language: its name, how and when to reach it, who
+answers in which language, and how fresh the facts are.
+
+Names stay as the service writes itself (or its `name_<ll>`); everything around them is the
+bot's own words, translated: "Emergency", "open 24 hours", day names and times from CLDR,
+language names from CLDR. Free-text hours that do not follow the simple pattern are shown as
+written, as a last resort.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time, timedelta
+
+from babel import Locale
+from babel.dates import format_date, format_time, get_day_names
+
+from bot.directory import Service
+from bot.directory.phones import international
+from bot.i18n import Translator
+
+# Facts checked longer ago than this may be out of date: the person is told so.
+MAY_HAVE_CHANGED_AFTER = timedelta(days=730)
+_DAYS = ("mo", "tu", "we", "th", "fr", "sa", "su")
+_SPAN = re.compile(
+    r"(?P<first>mo|tu|we|th|fr|sa|su)(?:\s*-\s*(?P<last>mo|tu|we|th|fr|sa|su))?\s+"
+    r"(?P<open>\d{1,2}:\d{2})\s*-\s*(?P<close>\d{1,2}:\d{2})",
+    re.IGNORECASE,
+)
+
+
+def speaks_reader_first(services: list[Service], lang: str) -> list[Service]:
+    """Lines that speak the reader's language first, the rest in their order."""
+    base = lang.split("-")[0].lower()
+    return sorted(services, key=lambda s: base not in s.languages)
+
+
+def contact_card(t: Translator, lang: str, s: Service, today: date | None = None) -> str:
+    """A line for "Talk to a person now", all in the reader's language but the name."""
+    locale = _locale(lang)
+    if "emergency" in s.categories and not s.names.get(lang):
+        number = international(s.phone, s.country) if s.phone else ""
+        return t.gettext("🚨 Emergency: {number}").format(number=number) if number else ""
+    contact = contact_line(t, s)
+    if not (contact or s.website):
+        return ""
+    lines = [t.gettext("• {name}").format(name=s.name_in(lang))]
+    if contact:
+        lines.append(contact)
+    if s.website:
+        lines.append(t.gettext("🌐 {website}").format(website=s.website))
+    hours = hours_text(t, locale, s.hours)
+    if hours:
+        lines.append(t.gettext("🕒 {hours}").format(hours=hours))
+    if s.languages:
+        names = ", ".join(locale.languages.get(code, code) for code in s.languages)
+        lines.append(t.gettext("🗣 speaks: {languages}").format(languages=names))
+    lines.append(freshness(t, locale, s.last_verified, today))
+    return "\n".join(lines)
+
+
+def contact_line(t: Translator, s: Service) -> str:
+    parts = []
+    if s.phone:
+        parts.append(t.gettext("☎ {number}").format(number=international(s.phone, s.country)))
+    if s.sms:
+        parts.append(t.gettext("SMS {number}").format(number=international(s.sms, s.country)))
+    if s.whatsapp:
+        parts.append(
+            t.gettext("WhatsApp {number}").format(number=international(s.whatsapp, s.country))
+        )
+    return " · ".join(parts)
+
+
+def hours_text(t: Translator, locale: Locale, hours: str) -> str:
+    """`24/7` or `Mo-Fr 09:00-17:00; Sa 10:00-14:00` in the reader's words; else as written."""
+    text = hours.strip()
+    if not text:
+        return ""
+    if text.replace(" ", "").lower() in ("24/7", "24h", "24/7/365"):
+        return t.gettext("open 24 hours, every day")
+    spans = [part.strip() for part in text.split(";") if part.strip()]
+    shown = []
+    for part in spans:
+        match = _SPAN.fullmatch(part)
+        if match is None:
+            return text  # free text: shown as the maintainer wrote it
+        shown.append(_span(locale, match))
+    return "; ".join(shown)
+
+
+def _span(locale: Locale, match: re.Match[str]) -> str:
+    names = get_day_names("abbreviated", locale=locale)
+    first = _DAYS.index(match["first"].lower())
+    days = names[first]
+    if match["last"]:
+        days = f"{days}–{names[_DAYS.index(match['last'].lower())]}"
+    opens, closes = (_time(match[k], locale) for k in ("open", "close"))
+    return f"{days} {opens}–{closes}"
+
+
+def _time(text: str, locale: Locale) -> str:
+    hour, minute = (int(x) for x in text.split(":"))
+    if hour == 24:
+        hour, minute = 23, 59
+    return format_time(time(hour % 24, minute), format="short", locale=locale)
+
+
+def freshness(t: Translator, locale: Locale, verified: date, today: date | None = None) -> str:
+    """"verified <date>", and a warning when that was over two years ago."""
+    line = t.gettext("verified {date}").format(
+        date=format_date(verified, format="medium", locale=locale)
+    )
+    if (today or date.today()) - verified > MAY_HAVE_CHANGED_AFTER:
+        line += "\n" + t.gettext("⚠ Checked over two years ago: this number may have changed.")
+    return line
+
+
+def _locale(lang: str) -> Locale:
+    try:
+        return Locale.parse(lang.replace("-", "_"))
+    except (ValueError, TypeError):
+        return Locale("en")
