@@ -22,6 +22,7 @@ from bot.geo.borders import country_at
         ("Schaffhausen, next to it", 47.697, 8.634, "CH"),
         ("Aachen", 50.776, 6.084, "DE"),
         ("Riyadh", 24.71, 46.67, "SA"),
+        ("Antarctica, in a sector that keeps Perth's time", -75.0, 140.0, "AQ"),
     ],
 )
 def test_points_near_borders_answer_as_the_country_that_holds_them(

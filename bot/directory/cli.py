@@ -42,6 +42,12 @@ def _parser() -> argparse.ArgumentParser:
         help="let the running bot take this file although it is empty or less than half the "
         "directory it serves",
     )
+    picture = commands.add_parser(
+        "map", help="a world map (PNG) of what the directory offers in each country"
+    )
+    picture.add_argument("path", nargs="?", type=Path)
+    picture.add_argument("-o", "--output", type=Path, default=Path("coverage.png"))
+    picture.add_argument("--width", type=int, default=1080, help="pixels (default 1080)")
     convert = commands.add_parser("import-hsds", help="convert an Open Referral HSDS datapackage")
     convert.add_argument("folder", type=Path, help="folder with datapackage.json and CSV files")
     convert.add_argument("-o", "--output", type=Path, required=True)
@@ -79,9 +85,35 @@ def main(argv: list[str]) -> int:
         return _validate(args.path or default_path(), args.quiet_warnings)
     if args.command == "stats":
         return _stats(args.path or default_path(), args.limit)
+    if args.command == "map":
+        return _map(args.path or default_path(), args.output, args.width)
     if args.command == "reload":
         return _reload(args.path or default_path(), args.force)
     return _import_hsds(args)
+
+
+def _map(path: Path, output: Path, width: int) -> int:
+    from bot.directory.coverage import Level, coverage, draw
+
+    if not path.is_file():
+        print(f"{path}: no such file", file=sys.stderr)
+        return 1
+    if not 180 <= width <= 8000:
+        print("map: --width must be between 180 and 8000 pixels", file=sys.stderr)
+        return 1
+    checked = check_path(path)
+    cover = coverage(checked.services)
+    draw(cover, output, width)
+    counts = ", ".join(
+        f"{cover.count(level)} with {label}"
+        for level, label in (
+            (Level.LOCAL_SERVICES, "local services"),
+            (Level.NATIONAL_LINE, "a national line only"),
+            (Level.EMERGENCY_ONLY, "an emergency number only"),
+        )
+    )
+    print(f"{output}: {len(cover.levels)} countries in {path} ({counts})")
+    return 0 if checked.ok else 1
 
 
 def _reload(path: Path, force: bool) -> int:

@@ -19,6 +19,9 @@ from importlib import resources
 
 log = logging.getLogger("waypoint.geo")
 
+# South of 60°S: the Antarctic Treaty area.
+ANTARCTIC_TREATY_LAT = -60.0
+
 
 @functools.lru_cache(maxsize=1)
 def _zone_countries() -> dict[str, str]:
@@ -45,6 +48,10 @@ def country_at(lat: float, lon: float) -> str | None:
     """ISO 3166-1 alpha-2 of the country whose borders hold the point, or None (at sea)."""
     if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
         return None
+    if lat < ANTARCTIC_TREATY_LAT:
+        # The time-zone data splits Antarctica by the zones its stations keep (Perth,
+        # Johannesburg…); no country's law applies there, so it answers as Antarctica.
+        return "AQ"
     try:
         zone = _finder().timezone_at(lng=lon, lat=lat)
     except (ValueError, OSError) as exc:
