@@ -7,6 +7,7 @@ Messages use named placeholders (`{name}`) filled with str.format after translat
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import gettext as _gettext
 import os
 import re
@@ -18,6 +19,14 @@ DOMAIN = "messages"
 SOURCE_LANG = "en"
 
 
+# While set (by the content book), every message looked up is noted: (context, msgid).
+used_messages: contextvars.ContextVar[list[tuple[str | None, str]] | None] = (
+    contextvars.ContextVar("used_messages", default=None)
+)
+# A translator comment starting with this marks a message a native speaker has checked.
+REVIEWED_MARK = "reviewed"
+
+
 class Translator:
     """The gettext functions for one language, falling back to the English source."""
 
@@ -26,13 +35,47 @@ class Translator:
         self._t = translations
 
     def gettext(self, message: str) -> str:
+        _note(None, message)
         return self._t.gettext(message)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
+        _note(None, singular)
         return self._t.ngettext(singular, plural, n)
 
     def pgettext(self, context: str, message: str) -> str:
+        _note(context, message)
         return self._t.pgettext(context, message)
+
+
+def _note(context: str | None, message: str) -> None:
+    used = used_messages.get()
+    if used is not None:
+        used.append((context, message))
+
+
+@lru_cache(maxsize=32)
+def review_status(lang: str, locales_dir: Path = LOCALES_DIR) -> tuple[frozenset, int]:
+    """(messages marked reviewed, all translated messages) of a catalog.
+
+    A reviewer marks a message with a translator comment `# reviewed: YYYY-MM-DD name`.
+    """
+    from babel.messages.pofile import read_po
+
+    path = locales_dir / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not path.is_file():
+        return frozenset(), 0
+    with path.open("rb") as f:
+        catalog = read_po(f, locale=lang)
+    reviewed = set()
+    total = 0
+    for message in catalog:
+        if not message.id:
+            continue
+        total += 1
+        if any(c.strip().lower().startswith(REVIEWED_MARK) for c in message.user_comments):
+            msgid = message.id if isinstance(message.id, str) else message.id[0]
+            reviewed.add((message.context, msgid))
+    return frozenset(reviewed), total
 
 
 class CatalogError(Exception):

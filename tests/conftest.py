@@ -74,3 +74,16 @@ async def own_api() -> AsyncIterator[BotApiServer]:
         yield server
     finally:
         await server.stop()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001 - pytest's own type
+    """The gate's review report: how much of each catalog a native speaker has checked."""
+    from bot.i18n import review_status, shipped_languages
+
+    counts = []
+    for lang in shipped_languages():
+        if lang == "en":
+            continue  # the source language
+        reviewed, total = review_status(lang)
+        counts.append(f"{lang} {len(reviewed)}/{total}")
+    terminalreporter.write_line("translations reviewed by a native speaker: " + ", ".join(counts))

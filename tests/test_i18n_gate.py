@@ -95,3 +95,19 @@ def test_a_catalog_that_does_not_compile_is_named_with_its_line(tmp_path):
         compile_catalogs(tmp_path)
     assert str(po) in str(caught.value)
     assert ":" in str(caught.value).replace(str(po), "", 1)[:3]
+
+
+def test_a_reviewers_mark_is_counted(tmp_path) -> None:
+    from bot.i18n import review_status
+
+    folder = tmp_path / "xx" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    (folder / "messages.po").write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        "# reviewed: 2026-12-05 A. Reviewer\n"
+        'msgctxt "button"\nmsgid "Yes"\nmsgstr "Так"\n\n'
+        'msgid "No"\nmsgstr "Ні"\n',
+        encoding="utf-8",
+    )
+    reviewed, total = review_status("xx", tmp_path)
+    assert reviewed == frozenset({("button", "Yes")}) and total == 2

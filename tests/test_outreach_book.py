@@ -207,3 +207,10 @@ def test_chromium_renders_the_contents_and_the_pages(gb_book: Path, tmp_path: Pa
     )
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert png.stat().st_size > 10_000
+
+
+def test_unreviewed_translations_are_marked_on_each_screen(tmp_path: Path, resources: Path) -> None:
+    uk = make_book(tmp_path / "uk.html", resources, "--lang", "uk").read_text(encoding="utf-8")
+    assert 'class="unreviewed"' in uk and "Not yet reviewed by a native speaker" in uk
+    en = make_book(tmp_path / "en.html", resources, "--lang", "en").read_text(encoding="utf-8")
+    assert 'class="unreviewed"' not in en

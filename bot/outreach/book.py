@@ -29,6 +29,7 @@ from bot.flows.deps import Deps
 from bot.flows.routes import Route
 from bot.flows.screen import Button, Screen
 from bot.flows.state import State
+from bot.i18n import SOURCE_LANG, review_status, translator, used_messages
 
 # Distinct screens in the book, and routes opened to find them.  The "Is it right for me?"
 # questions alone are 121 routes (answers travel in the route) that look like 8 screens.
@@ -77,6 +78,8 @@ class BookPage:
     also: tuple[Route, ...] = ()
     # Set when the flow raised: the book shows the bug instead of stopping.
     error: str | None = None
+    # The translated messages on this screen that no native speaker has marked reviewed.
+    unreviewed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -137,6 +140,20 @@ def _followed(route: Route, state: State) -> bool:
     return True
 
 
+def _unreviewed(lang: str, used: list[tuple[str | None, str]]) -> tuple[str, ...]:
+    """The English of each message on a screen whose translation is not marked reviewed."""
+    if lang == SOURCE_LANG:
+        return ()
+    reviewed, _total = review_status(lang)
+    t = translator(lang)
+    seen: dict[str, None] = {}
+    for context, message in used:
+        shown = t.gettext(message) if context is None else t.pgettext(context, message)
+        if (context, message) not in reviewed and shown != message:
+            seen.setdefault(message, None)
+    return tuple(seen)
+
+
 async def walk(state: State, deps: Deps) -> tuple[list[BookPage], dict[str, str], bool]:
     """Every distinct screen reachable by buttons from the main menu, breadth-first.
 
@@ -158,11 +175,15 @@ async def walk(state: State, deps: Deps) -> tuple[list[BookPage], dict[str, str]
             break
         route = queue.popleft()
         error = None
+        used: list[tuple[str | None, str]] = []
+        token = used_messages.set(used)
         try:
             screen = await open_route(route, state, deps)
         except Exception as exc:  # noqa: BLE001 - a broken flow is reported in the book
             screen = Screen(text="")
             error = f"{type(exc).__name__}: {exc}"
+        finally:
+            used_messages.reset(token)
         look = _looks(screen) if error is None else ("error", route.encode())
         if look in by_look:
             index = by_look[look]
@@ -177,7 +198,16 @@ async def walk(state: State, deps: Deps) -> tuple[list[BookPage], dict[str, str]
                 suffix += 1
             taken.add(anchor)
             by_look[look] = len(pages)
-            pages.append(BookPage(anchor, route, screen, _chapter(route), error=error))
+            pages.append(
+                BookPage(
+                    anchor,
+                    route,
+                    screen,
+                    _chapter(route),
+                    error=error,
+                    unreviewed=_unreviewed(state.lang, used),
+                )
+            )
             anchors[route.encode()] = anchor
         # Children of every route are walked, merged ones too: the answers that lead to the
         # questions' other outcomes travel only in those routes.
@@ -484,6 +514,12 @@ def render_html(book: Book) -> str:
                 f"{escape(page.error)}</p>"
             )
         else:
+            if page.unreviewed:
+                out.append(
+                    f'<p class="unreviewed" lang="en" dir="ltr">⚠ Not yet reviewed by a '
+                    f"native speaker: {len(page.unreviewed)} translated message(s) on this "
+                    "screen (see locales/README.md to mark them reviewed).</p>"
+                )
             out += _screen_html(page.screen, book.lang)
         out += _buttons_html(page, book, titles, arrow)
         out.append('<p class="top" lang="en"><a href="#book-contents">Contents</a></p>')
