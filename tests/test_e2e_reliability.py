@@ -264,7 +264,8 @@ def expected_menu(lang: str) -> tuple[str, str, list[str]]:
         "I can explain your rights and your choices, and find help near you."
     )
     labels = [t.pgettext("menu", entry) for entry in MENU_ENTRIES]
-    return t.gettext("Waypoint"), welcome, [*labels, t.pgettext("button", "✖ Quick exit")]
+    country = t.pgettext("button", "📍 Choose your country")
+    return t.gettext("Waypoint"), welcome, [*labels, country, t.pgettext("button", "✖ Quick exit")]
 
 
 async def test_300_chats_at_once_in_three_languages_each_get_only_their_own_main_menu(faulty):
