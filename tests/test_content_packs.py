@@ -151,10 +151,10 @@ def test_nothing_marked_unverified_is_stated(library):
     assert not re.search(r"\b(1|one|2|two) years?\b", cp)  # sources conflict on its length
     for page in library.all_pages():
         for source in page.sources:
-            # CETS 197 Art. 16 (return) and Art. 10 (identification) are unverified; Art. 16 of
-            # the Victims' Rights Directive (compensation from the offender) is verified.
-            assert "Art. 10" not in source.cite
-            assert "Art. 16" not in source.cite or "2012/29" in source.cite
+            # CETS 197 Art. 16 (return) and Art. 10(2) (no removal) are unverified; Art. 16 of
+            # EU directives (2012/29 compensation, 2011/36 unaccompanied children) is verified.
+            assert "Art. 10(2)" not in source.cite  # 10(3) and 10(4) are verified
+            assert "Art. 16" not in source.cite or "/EU" in source.cite
 
 
 def test_the_restorative_safeguards_page_carries_each_safeguard_with_its_source(library):
