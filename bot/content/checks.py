@@ -29,10 +29,29 @@ _SENTENCE_END = re.compile(
 # the packs named (the organisation a page cites for its own work). Anything else is either a
 # mirror (kept in a "# seen at" comment, never as `url`) or not yet reviewed: both fail.
 OFFICIAL_SUFFIXES = (
-    ".europa.eu", ".coe.int", "coe.int", "unodc.org", "ungift.org", "unhcr.org", "ohchr.org",
-    ".gov", ".gov.uk", "gov.scot", ".gc.ca", "canada.ca", ".gouv.fr", ".gob.mx", ".gov.in",
-    ".gov.ua", ".gov.ph", ".go.th", ".gov.ng", "gesetze-im-internet.de", "gazzettaufficiale.it",
-    "boe.es", "doi.org",
+    ".europa.eu",
+    ".coe.int",
+    "coe.int",
+    "unodc.org",
+    "ungift.org",
+    "unhcr.org",
+    "ohchr.org",
+    ".gov",
+    ".gov.uk",
+    "gov.scot",
+    ".gc.ca",
+    "canada.ca",
+    ".gouv.fr",
+    ".gob.mx",
+    ".gov.in",
+    ".gov.ua",
+    ".gov.ph",
+    ".go.th",
+    ".gov.ng",
+    "gesetze-im-internet.de",
+    "gazzettaufficiale.it",
+    "boe.es",
+    "doi.org",
 )
 AUTHORITATIVE_HOSTS: dict[str, frozenset[str]] = {
     "*": frozenset({"kok-gegen-menschenhandel.de"}),
@@ -51,13 +70,35 @@ AUTHORITATIVE_HOSTS: dict[str, frozenset[str]] = {
     "es": frozenset(),
 }
 # Known copies of other people's texts: never a `url`, whatever an allow-list says.
-MIRROR_HOSTS = frozenset({
-    "crimeline.co.uk", "parliamenttoday.com", "wordscope.be", "9dok.net", "123dok.net",
-    "ilovetranslation.com", "scribd.com", "docslib.org", "baliprocess-rso-roadmap.net",
-    "indiagovnews.com", "siam-legal.com", "tolerantnetwork.com", "laweuro.com", "worldlii.org",
-    "usciss.us", "law.cornell.edu", "lawphil.net", "sintact.ro", "glosbe.com", "garant.ru",
-    "exlege.bg", "pibtracker.com", "cnpereading.com", "twiki.owiki.org", "jotform.com",
-})
+MIRROR_HOSTS = frozenset(
+    {
+        "crimeline.co.uk",
+        "parliamenttoday.com",
+        "wordscope.be",
+        "9dok.net",
+        "123dok.net",
+        "ilovetranslation.com",
+        "scribd.com",
+        "docslib.org",
+        "baliprocess-rso-roadmap.net",
+        "indiagovnews.com",
+        "siam-legal.com",
+        "tolerantnetwork.com",
+        "laweuro.com",
+        "worldlii.org",
+        "usciss.us",
+        "law.cornell.edu",
+        "lawphil.net",
+        "sintact.ro",
+        "glosbe.com",
+        "garant.ru",
+        "exlege.bg",
+        "pibtracker.com",
+        "cnpereading.com",
+        "twiki.owiki.org",
+        "jotform.com",
+    }
+)
 
 
 def validate(dir: Path = PACKS_DIR) -> list[str]:
@@ -130,8 +171,10 @@ def source_url_allowed(url: str, pack: str) -> bool:
     host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
     if any(host == m or host.endswith("." + m) for m in MIRROR_HOSTS):
         return False
-    if any(host == s.lstrip(".") or host.endswith(s if s.startswith(".") else "." + s)
-           for s in OFFICIAL_SUFFIXES):
+    if any(
+        host == s.lstrip(".") or host.endswith(s if s.startswith(".") else "." + s)
+        for s in OFFICIAL_SUFFIXES
+    ):
         return True
     allowed = AUTHORITATIVE_HOSTS["*"] | AUTHORITATIVE_HOSTS.get(pack, frozenset())
     return host in allowed
