@@ -222,3 +222,19 @@ async def test_without_content_the_screens_still_offer_a_person_and_a_way_out():
         screen = await flow(r, State(), empty)
         assert route("talk") in [b.route for b in _buttons(screen)]
         assert EXIT in [b.route for b in _buttons(screen)]
+
+
+async def test_a_restorative_page_says_whom_the_eu_rules_bind(deps):
+    page = route("rjpage", "rj_safeguards")
+    germany = await ROUTES["rjpage"](page, State(lang="en", country="DE"), deps)
+    denmark = await ROUTES["rjpage"](page, State(lang="en", country="DK"), deps)
+    usa = await ROUTES["rjpage"](page, State(lang="en", country="US"), deps)
+    assert "EU rules. They bind your country" in germany.text
+    assert "do not bind your country" in denmark.text
+    assert "EU rules, as guidance" in usa.text and "CM/Rec(2018)8" in usa.text
+
+
+async def test_the_restorative_menu_does_not_say_the_parties_are_brought_together(deps):
+    screen = await ROUTES["rj"](Route("rj"), State(lang="en"), deps)
+    assert "brings together" not in screen.text
+    assert "You do not have to meet" in screen.text

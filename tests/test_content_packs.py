@@ -140,7 +140,8 @@ def test_nothing_marked_unverified_is_stated(library):
     assert "3 years" not in _words([library.page("staying", "CA")])  # longer TRP
     assert "Istanbul" not in text
     assert "surrogate dialogue" not in text.lower()
-    assert "Art. 26" not in text and "Article 26" not in text  # CETS 197 non-punishment, [P]
+    assert "Art. 13(3)" not in text  # CETS 197 exceptions to the reflection period: not retrieved
+    assert "cannot be sent out" not in text  # the reflection period is not an absolute bar
     assert "15 July 2026" not in text  # 2024/1712 transposition deadline, [P]
     assert "referral mechanisms" not in text  # 2024/1712 victim-support changes
     spain = library.page("reflection_period", "ES").body
@@ -150,7 +151,10 @@ def test_nothing_marked_unverified_is_stated(library):
     assert not re.search(r"\b(1|one|2|two) years?\b", cp)  # sources conflict on its length
     for page in library.all_pages():
         for source in page.sources:
-            assert "Art. 16" not in source.cite and "Art. 10" not in source.cite
+            # CETS 197 Art. 16 (return) and Art. 10(2) (no removal) are unverified; Art. 16 of
+            # EU directives (2012/29 compensation, 2011/36 unaccompanied children) is verified.
+            assert "Art. 10(2)" not in source.cite  # 10(3) and 10(4) are verified
+            assert "Art. 16" not in source.cite or "/EU" in source.cite
 
 
 def test_the_restorative_safeguards_page_carries_each_safeguard_with_its_source(library):
@@ -243,3 +247,55 @@ def test_loading_broken_toml_raises_a_content_error_naming_the_file(tmp_path):
     (packs / "gb.toml").write_text('pack = "gb"\n[[page]\n', encoding="utf-8")
     with pytest.raises(ContentError, match="gb.toml"):
         ContentLibrary.load(packs)
+
+
+def test_validate_names_a_sentence_over_thirty_words_and_a_mirror_or_unknown_source(tmp_path):
+    packs = _copy_packs(tmp_path)
+    long_sentence = " ".join(["word"] * 31) + "."
+    (packs / "zz.toml").write_text(
+        f"""
+pack = "zz"
+name = "Testland"
+falls_back_to = "international"
+last_reviewed = 2026-11-27
+
+[[page]]
+id = "support"
+menu = "rights"
+title = "Help"
+body = "Short first. {long_sentence} Short last."
+sources = [
+  {{ cite = "Act, s. 1", url = "https://crimeline.co.uk/legislationdisplay/?leg=x" }},
+  {{ cite = "Blog, s. 2", url = "https://someblog.example/post" }},
+  {{ cite = "Act, s. 3", url = "https://www.legislation.gov.uk/ukpga/2015/30/section/45" }},
+]
+last_reviewed = 2026-11-27
+""",
+        encoding="utf-8",
+    )
+    problems = "\n".join(validate(packs))
+    assert "zz.toml: page support: sentence of 31 words" in problems
+    assert "crimeline.co.uk" in problems
+    assert "someblog.example" in problems
+    assert "legislation.gov.uk" not in problems
+
+
+def test_a_citation_abbreviation_does_not_end_a_sentence():
+    from bot.content.checks import sentences
+
+    assert sentences("See s. 45 and Art. 12 of the Act. Then ask.") == [
+        "See s. 45 and Art. 12 of the Act.",
+        "Then ask.",
+    ]
+
+
+def test_a_known_mirror_is_refused_even_on_an_official_looking_host():
+    from bot.content.checks import source_url_allowed
+
+    assert not source_url_allowed("https://usciss.us/humanitarian/t-visa", "us")
+    assert not source_url_allowed("https://library.siam-legal.com/?p=811", "th")
+    assert source_url_allowed("https://www.uscis.gov/policy-manual/volume-3", "us")
+    assert source_url_allowed("https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=x", "de")
+    # An organisation's own site is allowed only for the pack that cites its work.
+    assert source_url_allowed("https://numeroverdeantitratta.org", "it")
+    assert not source_url_allowed("https://numeroverdeantitratta.org", "gb")

@@ -88,7 +88,7 @@ def test_gb_book_has_the_nrm_page_and_the_international_pages(gb_book: Path) -> 
     assert "International rules: we have no page on this topic just for your country" in html
     # Sources are part of the page text, with their addresses as links.
     assert "Modern Slavery Act 2015" in html
-    assert '<a href="https://www.asklion.co.uk/"' in html
+    assert '<a href="https://www.legislation.gov.uk/ukpga/2022/36/section/64"' in html
     assert "rj" in ids and "menu" in ids
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bot.content.library import BASE, PACKS_DIR, RESTORATIVE, ContentLibrary, read_packs
 from bot.content.model import Page
@@ -17,6 +18,87 @@ MAX_LABEL = 30  # a button label that is not cut off on a narrow phone
 # with (not "/", which citations such as "286/1998" use).  Numbers come from resources.csv
 # through the "talk" screen, never from page text.
 _PHONE = re.compile(r"\+?\d(?:[\s.\-()]*\d){6,}")
+MAX_SENTENCE_WORDS = 30  # plain language: a longer sentence is split, not shown
+# A sentence ends at . ! ? (or a line break) followed by space; "s. 45" and "Art. 12" are not ends.
+_SENTENCE_END = re.compile(
+    r"(?<!\bs\.)(?<!\bss\.)(?<!\bArt\.)(?<!\bNo\.)(?<!\bnos\.)(?<=[.!?])\s+|\n+"
+)
+
+# Where a source `url` may point: the primary text or an official or authoritative page. A host
+# is allowed for every pack (intergovernmental bodies, government and legislation sites) or for
+# the packs named (the organisation a page cites for its own work). Anything else is either a
+# mirror (kept in a "# seen at" comment, never as `url`) or not yet reviewed: both fail.
+OFFICIAL_SUFFIXES = (
+    ".europa.eu",
+    ".coe.int",
+    "coe.int",
+    "unodc.org",
+    "ungift.org",
+    "unhcr.org",
+    "ohchr.org",
+    ".gov",
+    ".gov.uk",
+    "gov.scot",
+    ".gc.ca",
+    "canada.ca",
+    ".gouv.fr",
+    ".gob.mx",
+    ".gov.in",
+    ".gov.ua",
+    ".gov.ph",
+    ".go.th",
+    ".gov.ng",
+    "gesetze-im-internet.de",
+    "gazzettaufficiale.it",
+    "boe.es",
+    "doi.org",
+)
+AUTHORITATIVE_HOSTS: dict[str, frozenset[str]] = {
+    "*": frozenset({"kok-gegen-menschenhandel.de"}),
+    "restorative": frozenset({"euforumrj.org", "urban.org", "restorativesolutions.org.uk"}),
+    "gb": frozenset({"modernslaveryhelpline.org"}),
+    "us": frozenset({"humantraffickinghotline.org", "freedomnetworkusa.org", "htprobono.org"}),
+    "ca": frozenset({"canadianhumantraffickinghotline.ca"}),
+    "de": frozenset({"hilfetelefon.de"}),
+    "fr": frozenset({"association-alc.org", "contrelatraite.org"}),
+    "it": frozenset({"numeroverdeantitratta.org"}),
+    "nl": frozenset({"wegwijzermensenhandel.nl", "comensha.nl"}),
+    "pl": frozenset({"migrant.info.pl"}),
+    "ro": frozenset({"eucpn.org", "dopomoha.ro"}),
+    "ua": frozenset({"dn.gov.ua", "coalition.org.ua"}),
+    "ph": frozenset(),
+    "es": frozenset(),
+}
+# Known copies of other people's texts: never a `url`, whatever an allow-list says.
+MIRROR_HOSTS = frozenset(
+    {
+        "crimeline.co.uk",
+        "parliamenttoday.com",
+        "wordscope.be",
+        "9dok.net",
+        "123dok.net",
+        "ilovetranslation.com",
+        "scribd.com",
+        "docslib.org",
+        "baliprocess-rso-roadmap.net",
+        "indiagovnews.com",
+        "siam-legal.com",
+        "tolerantnetwork.com",
+        "laweuro.com",
+        "worldlii.org",
+        "usciss.us",
+        "law.cornell.edu",
+        "lawphil.net",
+        "sintact.ro",
+        "glosbe.com",
+        "garant.ru",
+        "exlege.bg",
+        "pibtracker.com",
+        "cnpereading.com",
+        "twiki.owiki.org",
+        "jotform.com",
+    }
+)
 
 
 def validate(dir: Path = PACKS_DIR) -> list[str]:
@@ -65,7 +147,37 @@ def _page_problems(page: Page) -> list[str]:
             )
     if not page.sources:
         problems.append("has no sources")
+    for sentence in sentences(page.body):
+        if len(sentence.split()) > MAX_SENTENCE_WORDS:
+            problems.append(
+                f"sentence of {len(sentence.split())} words (keep it to {MAX_SENTENCE_WORDS}): "
+                f"{sentence[:60]!r}…"
+            )
+    for source in page.sources:
+        if source.url is not None and not source_url_allowed(source.url, page.pack):
+            problems.append(
+                f"source url {source.url!r} is not a primary or official source for this pack; "
+                "put a mirror in a '# seen at' comment"
+            )
     return problems
+
+
+def sentences(body: str) -> list[str]:
+    """The sentences of a page body; a bullet line ends a sentence too."""
+    return [s.strip(" •") for s in _SENTENCE_END.split(body) if s.strip(" •")]
+
+
+def source_url_allowed(url: str, pack: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
+    if any(host == m or host.endswith("." + m) for m in MIRROR_HOSTS):
+        return False
+    if any(
+        host == s.lstrip(".") or host.endswith(s if s.startswith(".") else "." + s)
+        for s in OFFICIAL_SUFFIXES
+    ):
+        return True
+    allowed = AUTHORITATIVE_HOSTS["*"] | AUTHORITATIVE_HOSTS.get(pack, frozenset())
+    return host in allowed
 
 
 def _link_problems(library: ContentLibrary, pack_id: str) -> list[str]:

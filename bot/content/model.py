@@ -6,6 +6,40 @@ from dataclasses import dataclass
 from datetime import date
 
 SUPRANATIONAL = frozenset({"eu"})
+# The 27 member states of the European Union (ISO 3166-1 alpha-2).
+EU_MEMBERS = frozenset(
+    [
+        "AT",
+        "BE",
+        "BG",
+        "HR",
+        "CY",
+        "CZ",
+        "DK",
+        "EE",
+        "FI",
+        "FR",
+        "DE",
+        "GR",
+        "HU",
+        "IE",
+        "IT",
+        "LV",
+        "LT",
+        "LU",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SK",
+        "SI",
+        "ES",
+        "SE",
+    ]
+)
+# The one member state the Victims' Rights Directive (2012/29/EU) does not bind.
+NOT_BOUND_BY_VICTIMS_DIRECTIVE = frozenset({"DK"})
 
 
 @dataclass(frozen=True)

@@ -35,9 +35,10 @@ async def restorative_menu(_route: Route, state: State, deps: Deps) -> Screen:
     if deps.content is None:
         return unavailable(t, title)
     intro = t.gettext(
-        "Restorative justice brings together, if they both freely agree, the person who was "
-        "harmed and the person responsible, with a trained facilitator. It is voluntary, you "
-        "can stop at any time, and it is not right for everyone. Your safety comes first."
+        "In restorative justice, the person who was harmed and the person responsible can "
+        "take part in dealing with what happened, if both freely agree. A trained facilitator "
+        "helps. You do not have to meet. It is voluntary, you can stop at any time, and it is "
+        "not right for everyone. Your safety comes first."
     )
     rows = [
         (Button(t.gettext(p.label), route(RJ_PAGE, p.id)),)

@@ -12,6 +12,7 @@ from babel.dates import format_date
 
 from bot.content import ContentLibrary, Page
 from bot.content.library import BASE, RESTORATIVE
+from bot.content.model import EU_MEMBERS, NOT_BOUND_BY_VICTIMS_DIRECTIVE
 from bot.flows import nav
 from bot.flows.country import country_name
 from bot.flows.deps import Deps, Flow
@@ -152,7 +153,7 @@ def _scope_line(t: Translator, page: Page, state: State, library: ContentLibrary
     name = country_name(country, state.lang) if country else ""
     has_pack = library.pack_for(country) is not None
     if page.pack == RESTORATIVE:
-        return None
+        return _restorative_scope(t, page, country, name)
     if country and page.pack == country.lower():
         return t.gettext("📍 Country: {country}").format(country=name)
     if page.pack == BASE:
@@ -169,6 +170,22 @@ def _scope_line(t: Translator, page: Page, state: State, library: ContentLibrary
     return t.gettext(
         "📍 EU rules: we have no page on this topic just for your country ({country})."
     ).format(country=name)
+
+
+def _restorative_scope(t: Translator, page: Page, country: str | None, name: str) -> str | None:
+    """Restorative pages state EU law (the Victims' Rights Directive): say whom it binds."""
+    if not any("2012/29" in source.cite for source in page.sources):
+        return None
+    if country in EU_MEMBERS and country not in NOT_BOUND_BY_VICTIMS_DIRECTIVE:
+        return t.gettext("📍 EU rules. They bind your country ({country}).").format(country=name)
+    if country in NOT_BOUND_BY_VICTIMS_DIRECTIVE:
+        return t.gettext(
+            "📍 EU rules. They do not bind your country ({country}), so read them as guidance."
+        ).format(country=name)
+    return t.gettext(
+        "📍 EU rules, as guidance. Outside the EU, the Council of Europe Recommendation "
+        "CM/Rec(2018)8, the UN Basic Principles and the UNODC handbook are guidance too."
+    )
 
 
 def _long_date(page: Page, lang: str) -> str:
