@@ -143,6 +143,8 @@ async def test_typed_places_are_looked_up_online_only_when_configured(
         # The server fails: the offline gazetteer answers instead.
         await person.press_data(HELP)
         screen = await person.say("München")
+        assert "another country: Germany" in screen.text, screen.text[:300]
+        screen = await person.press("Yes")
         assert "Across Germany" in screen.text, screen.text[:300]
 
         await person.share(52.52, 13.405)  # a location's country is found offline
