@@ -172,6 +172,8 @@ async def _post_init(app: Application) -> None:
     # The country at a shared location must be known from the first update, gazetteer or not.
     await asyncio.to_thread(borders.warm_up)
     rt.background.append(asyncio.create_task(rt.sessions.keep_tidy(), name="sessions-tidy"))
+    if rt.store is not None:
+        rt.background.append(asyncio.create_task(rt.store.keep_tidy(), name="store-tidy"))
     await register_commands(app)
     log.info("bot ready")
 

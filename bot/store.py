@@ -6,6 +6,7 @@ Nothing else about a person is written anywhere.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import os
@@ -41,6 +42,7 @@ class Kept:
 class StateStore:
     def __init__(self, db: aiosqlite.Connection) -> None:
         self._db = db
+        self._checkpoint_due = False
 
     @classmethod
     async def open(cls, data_dir: Path) -> StateStore:
@@ -100,10 +102,18 @@ class StateStore:
             (code, lang, country, self._today()),
         )
         await self._db.commit()
+        if self._checkpoint_due:
+            await self._checkpoint()
 
     async def forget(self, code: str) -> None:
-        await self._db.execute("DELETE FROM chat_state WHERE code = ?", (code,))
-        await self._db.commit()
+        try:
+            await self._db.execute("DELETE FROM chat_state WHERE code = ?", (code,))
+            await self._db.commit()
+        except sqlite3.OperationalError:
+            # A moment's lock (another chat's read still open): once more, then give up loudly.
+            await asyncio.sleep(0.05)
+            await self._db.execute("DELETE FROM chat_state WHERE code = ?", (code,))
+            await self._db.commit()
         await self._checkpoint()
 
     async def forget_all(self) -> int:
@@ -127,8 +137,28 @@ class StateStore:
 
     async def _checkpoint(self) -> None:
         # The WAL still holds the row's pages until they are copied back: copy and truncate
-        # it now, so the deleted row lives nowhere on disk.
-        await self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        # it now, so the deleted row lives nowhere on disk. Another chat's read may hold the
+        # table for a moment; then the next write or the minute timer finishes the job.
+        try:
+            await self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.OperationalError as exc:
+            self._checkpoint_due = True
+            log.info("state checkpoint deferred (%s)", type(exc).__name__)
+        else:
+            self._checkpoint_due = False
+
+    async def tidy(self) -> None:
+        """A deferred checkpoint, if one is due (called on a timer)."""
+        if self._checkpoint_due:
+            await self._checkpoint()
+
+    async def keep_tidy(self, every: float = 60.0) -> None:
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self.tidy()
+            except sqlite3.Error as exc:
+                log.warning("state tidy failed (%s)", type(exc).__name__)
 
     async def close(self) -> None:
         await self._db.close()
