@@ -115,3 +115,20 @@ async def test_lines_that_speak_the_readers_language_come_first(tmp_path: Path) 
         await directory.close()
     assert uk.text.index("Second Line") < uk.text.index("First Line")
     assert en.text.index("First Line") < en.text.index("Second Line")
+
+
+async def test_riyadh_in_filipino_shows_the_emergency_number_and_a_way_on(tmp_path: Path) -> None:
+    # A Filipino domestic worker in Riyadh: no Saudi helpline is known, but 911 is.
+    from bot.flows.find_help import at_point
+
+    root = Path(__file__).resolve().parent.parent
+    directory = await Directory.open(root / "resources.csv", tmp_path / "data")
+    try:
+        deps = Deps(directory=directory)
+        results = await at_point(State(lang="tl"), deps, 24.71, 46.67)
+        talk = await router.open_route(route("talk"), results.state, deps)
+    finally:
+        await directory.close()
+    assert results.state is not None and results.state.country == "SA"
+    assert "911" in results.text
+    assert "911" in talk.text and "embahada" in talk.text  # the embassy sentence, in Filipino
