@@ -29,7 +29,6 @@ class Session:
     message_ids: deque[int] = field(default_factory=lambda: deque(maxlen=MAX_REMEMBERED_IDS))
     highest_message_id: int = 0
     last_seen: float = field(default_factory=time.monotonic)
-    auto_wipe: asyncio.TimerHandle | None = None
     auto_wipe_task: asyncio.Task[None] | None = None
     point_at: float | None = None  # when state.point was set
 

@@ -22,7 +22,6 @@ from bot.i18n import Translator
 
 __all__ = [
     "CATEGORIES",
-    "FAR_KM",
     "NEAR_KM",
     "own_country_first",
     "PAGE_SIZE",
@@ -39,7 +38,6 @@ ALL = "all"
 PAGE_SIZE = 5
 # Services further than this are not "near"; the national lines still are. NEARBY_KM sets it.
 NEAR_KM = 150.0
-FAR_KM = NEAR_KM  # kept for callers that imported the old name
 # How many services within reach are read before the person's own country is put first.
 _CANDIDATES = 60
 MAX_TEXT = 4096
@@ -186,7 +184,7 @@ def _tail(t: Translator, nearby: Nearby, country: str | None, locale: Locale) ->
         name = locale.territories.get(country or "", country or "")
         lines.append(t.gettext("Across {country}:").format(country=name))
         for service in nearby.national:
-            contact = _contact_line(t, service)
+            contact = contact_line(t, service)
             entry = t.gettext("• {name}").format(name=service.name_in(locale.language))
             lines.append(f"{entry}: {contact}" if contact else entry)
     if nearby.emergency is not None:
@@ -240,10 +238,6 @@ def _service_block(
     return "\n".join(lines)
 
 
-def _contact_line(t: Translator, s: Service) -> str:
-    return contact_line(t, s)
-
-
 def _distance(km: float, miles: bool, locale: Locale) -> str:
     value, unit = (km / _KM_PER_MILE, "length-mile") if miles else (km, "length-kilometer")
     pattern = "#,##0.#" if value < 10 else "#,##0"
@@ -286,7 +280,7 @@ def _locale(lang: str) -> Locale:
 def _reach(t: Translator, s: Service) -> list[str]:
     """How to reach a service and when: numbers, website, hours (what there is of them)."""
     lines = []
-    contact = _contact_line(t, s)
+    contact = contact_line(t, s)
     if contact:
         lines.append(contact)
     if s.website:
