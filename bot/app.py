@@ -72,7 +72,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
             chat = update.effective_chat
             if rt is not None and chat is not None:
                 rt.exits.begin(rt.codes.code(chat.id), update.update_id)
-                rt.exits.started(update.update_id)
+                rt.exits.started(update.update_id)  # False when the webhook noted it already
             current_ticket.set(None)
             try:
                 await coroutine

@@ -19,9 +19,11 @@ Held in memory only and keyed by the chat's one-way code, never by a chat id.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import itertools
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,6 +61,7 @@ class QuickExits:
         self._now_seq = 0
         self._marks: dict[str, _Mark] = {}
         self._unfinished: dict[int, asyncio.Event] = {}
+        self._wiping: dict[str, asyncio.Lock] = {}
 
     # -- the line through a conversation ------------------------------------------------------
 
@@ -90,8 +93,24 @@ class QuickExits:
 
     # -- exits in progress, for confirming updates only after the wipe ----------------------
 
-    def started(self, update_id: int) -> None:
-        self._unfinished.setdefault(update_id, asyncio.Event())
+    def started(self, update_id: int) -> bool:
+        """Note an exit update being handled; False if it already is (delivered twice)."""
+        if update_id in self._unfinished:
+            return False
+        self._unfinished[update_id] = asyncio.Event()
+        return True
+
+    @contextlib.asynccontextmanager
+    async def one_at_a_time(self, code: str) -> AsyncIterator[None]:
+        """Exits of one chat run one after another, so the last one's wipe removes the earlier
+        one's neutral line: a double tap on ✖ still leaves a single message."""
+        lock = self._wiping.setdefault(code, asyncio.Lock())
+        try:
+            async with lock:
+                yield
+        finally:
+            if not lock.locked() and self._wiping.get(code) is lock:
+                del self._wiping[code]
 
     def finished(self, update_id: int) -> None:
         done = self._unfinished.pop(update_id, None)

@@ -84,8 +84,8 @@ def webhook_app(app: Application, secret: str, path: str) -> web.Application:
         # A quick exit is confirmed only once its wipe is done: if the process dies first,
         # Telegram delivers it again after the restart and the wipe runs again.
         exits = runtime_of(app.bot_data).exits
-        exits.started(update.update_id)
-        await app.update_queue.put(update)
+        if exits.started(update.update_id):  # delivered again while wiping: just wait for it
+            await app.update_queue.put(update)
         try:
             await asyncio.wait_for(exits.wait(update.update_id), EXIT_CONFIRM_SECONDS)
         except TimeoutError:

@@ -234,3 +234,26 @@ async def test_a_kill_mid_wipe_in_webhook_mode_is_finished_after_the_restart(
             await restarted.stop()
     finally:
         await bot.stop()
+
+
+async def test_a_double_tap_on_exit_leaves_a_single_line(running_bot, clean_api) -> None:
+    person = Person(clean_api)
+    await person.start()
+    await person.open("rights")
+    clean_api.slow("deleteMessages", 0.5, times=40)  # the first wipe is still running
+    await clean_api.send_command(person.chat_id, "/exit")
+    await clean_api.send_command(person.chat_id, "/exit")
+    try:
+        for _ in range(200):
+            left = left_in_chat(clean_api, person)
+            if left.count(EXIT_LINE) and len(left) == left.count(EXIT_LINE) and (
+                sum(1 for c in clean_api.calls if c.method == "sendMessage"
+                    and str(c.params.get("chat_id")) == str(person.chat_id)
+                    and c.params.get("text") == EXIT_LINE) >= 2
+            ):
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(1.0)
+    finally:
+        clean_api.clear_faults()
+    assert left_in_chat(clean_api, person) == [EXIT_LINE]

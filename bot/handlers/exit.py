@@ -115,6 +115,11 @@ async def clear_chat(
     # The line through the conversation, before the first await: nothing queued or in flight
     # for the old conversation may show or write anything from here on.
     rt.exits.begin(code, update_id)
+    async with rt.exits.one_at_a_time(code):
+        await _clear(bot, rt, chat_id, code, newest_hint)
+
+
+async def _clear(bot: Bot, rt: Runtime, chat_id: int, code: str, newest_hint: int) -> None:
     session = rt.sessions.peek(code) or Session()
     newest = max(newest_hint, session.highest_message_id)
     remembered = set(session.message_ids)
