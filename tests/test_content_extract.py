@@ -57,4 +57,4 @@ def test_the_pybabel_mapping_picks_up_the_packs():
     files = {filename for filename, *_ in found}
     assert "content/packs/international.toml" in files
     assert "content/packs/restorative.toml" in files
-    assert any(message == "Am I being trafficked?" for _f, _l, message, _c, _x in found)
+    assert any(message == "Is this trafficking?" for _f, _l, message, _c, _x in found)
