@@ -120,3 +120,25 @@ async def test_a_country_typed_in_the_rights_picker_opens_its_rights(running_bot
     assert screen.text.startswith("Your rights"), screen.text[:300]
     assert "Country: Germany." in screen.text
     assert "page" in {r.name for r in person.routes()}  # the topics of Germany's rights
+
+
+async def test_a_near_miss_in_thai_is_asked_about_not_taken(running_bot, clean_api):
+    # "บูคาเรสต์" is one letter longer than CLDR's "บูคาเรส" (Bucharest): in Thai a letter more
+    # is as often another word, so the bot asks instead of deciding.
+    person = Person(clean_api)
+    await asked_where(person)
+    screen = await person.say("บูคาเรสต์")
+    assert "Did you mean this place?" in screen.text
+    assert "Help near you" not in screen.text
+    assert any("Bucharest" in label for label, _ in person.buttons())
+    screen = await person.press("Bucharest")
+    assert "Help near you" in screen.text or "Emergency" in screen.text
+
+
+async def test_an_everyday_country_name_goes_where_the_person_was_going(running_bot, clean_api):
+    person = Person(clean_api)
+    await person.start()
+    await person.press_data(Route("country", ("0", "rights")).encode())
+    screen = await person.say("Anh Quốc")
+    assert "United Kingdom" in screen.text
+    assert "Anh Quốc" not in screen.text

@@ -136,6 +136,23 @@ async def test_scripts_other_than_latin_find_their_cities(gazetteer):
     assert (await gazetteer.find("東京"))[0].name == "Tokyo"
 
 
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [
+        # Names GeoNames lacks in these scripts; CLDR's exemplar cities give them.
+        ("บูคาเรส", "Bucharest"),
+        ("เบลเกรด", "Belgrade"),
+        ("แอดดิสอาบาบา", "Addis Ababa"),
+        ("ดูชานเบ", "Dushanbe"),
+        ("马拉博", "Malabo"),
+        ("阿尔及尔", "Algiers"),
+        ("ناسو", "Nassau"),
+    ],
+)
+async def test_capitals_typed_in_thai_chinese_and_arabic_are_found(gazetteer, typed, name):
+    assert (await gazetteer.find(typed))[0].name == name
+
+
 @pytest.mark.parametrize("typed", HOSTILE)
 async def test_hostile_input_never_raises(gazetteer, typed):
     found = await gazetteer.find(typed)
@@ -175,6 +192,14 @@ def test_any_text_gives_a_list_of_places(sync_search, text):
         ("ไทย", "TH"),
         ("USA", "US"),
         ("united kingdom", "GB"),
+        # Everyday names, from locales/country_names.csv.
+        ("Anh", "GB"),
+        ("Anh Quốc", "GB"),
+        ("Штати", "US"),
+        ("Mỹ", "US"),
+        ("香港", "HK"),
+        ("السعودية", "SA"),
+        ("อังกฤษ", "GB"),
     ],
 )
 async def test_country_names_in_many_languages(gazetteer, typed, code):

@@ -2,38 +2,33 @@
 
 from __future__ import annotations
 
-import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
 
-from babel import Locale, UnknownLocaleError
+from pyuca import Collator
 
 from bot.flows import nav
 from bot.flows.deps import Deps, Flow
 from bot.flows.routes import Route, route
 from bot.flows.screen import Button, Screen
 from bot.flows.state import Expect, State
+from bot.geo.countries import country_name
 from bot.i18n import translator
 
 PAGE_SIZE = 10  # countries per screen, two to a row
 NO_COUNTRY = "none"
 
 
-def country_name(code: str, lang: str) -> str:
-    """The country's name in the person's language (Babel/CLDR), or the code if unknown."""
-    for candidate in (lang.replace("-", "_"), "en"):
-        try:
-            name = Locale.parse(candidate).territories.get(code.upper())
-        except (ValueError, TypeError, UnknownLocaleError):
-            continue
-        if name:
-            return name
-    return code.upper()
+@lru_cache(maxsize=1)
+def _collator() -> Collator:
+    return Collator()
 
 
-def _sort_key(name: str) -> str:
-    # Accents must not send "Österreich" after "Zypern"; CLDR names are otherwise plain.
-    return "".join(
-        c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)
-    ).casefold()
+def alphabetical(names: Iterable[str]) -> list[str]:
+    """Names in the order of the reader's alphabet: the Unicode Collation Algorithm (pyuca's
+    DUCET), so "Österreich" sorts with O, "Đức" after "Ba Lan" and Thai "เยอรมนี" under its
+    consonant ย.  Chinese follows Unicode's radical-stroke order, not pinyin."""
+    return sorted(names, key=_collator().sort_key)
 
 
 # Where the picker returns once a country is chosen.
@@ -62,8 +57,8 @@ async def known_countries(deps: Deps) -> list[str]:
 async def country_picker(r: Route, state: State, deps: Deps) -> Screen:
     t = translator(state.lang)
     index, after = _parse(r)
-    codes = await known_countries(deps)
-    codes.sort(key=lambda c: _sort_key(country_name(c, state.lang)))
+    by_name = {country_name(code, state.lang): code for code in await known_countries(deps)}
+    codes = [by_name[name] for name in alphabetical(by_name)]
     pages = max(1, -(-len(codes) // PAGE_SIZE))
     index = min(index, pages - 1)
     shown = codes[index * PAGE_SIZE : (index + 1) * PAGE_SIZE]

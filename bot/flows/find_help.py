@@ -85,7 +85,7 @@ async def at_point(
 
 
 def _ask_if_moved(t: Translator, lang: str, state: State, place_country: str) -> Screen:
-    from bot.flows.country import country_name
+    from bot.geo.countries import country_name
 
     there = country_name(place_country, lang)
     return Screen(

@@ -65,7 +65,7 @@ MAX_LABEL = 40
 
 def _country_button(t: Translator, state: State) -> Button:
     """The country decides rights, emergency number and helplines: one tap to see or change."""
-    from bot.flows.country import country_name
+    from bot.geo.countries import country_name
 
     if state.country:
         name = country_name(state.country, state.lang)

@@ -8,6 +8,7 @@ landmarks are still looked up offline then.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -52,6 +53,19 @@ class NotFound:
 
 
 PlaceOutcome = Found | Choose | Country | NotFound
+
+
+# Scripts whose words are spelt letter by letter, where a name one letter off is a typo
+# ("Manchestr").  In Arabic, Thai or Chinese a near miss is as often another word, so it is
+# offered as a question ("Did you mean …?"), never taken as the answer.
+_TYPO_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK")
+
+
+def typos_are_letters(typed: str) -> bool:
+    """True when every letter typed is Latin, Cyrillic or Greek."""
+    return all(
+        unicodedata.name(char, "").startswith(_TYPO_SCRIPTS) for char in typed if char.isalpha()
+    )
 
 
 def not_found(t: Translator, state: State) -> NotFound:
@@ -164,15 +178,21 @@ async def place_from_text(
     if not found:
         return not_found(t, state)
     options = _options(found)
-    if _is_clear(options):
+    near_miss = options[0].match is not Match.EXACT and not typos_are_letters(typed)
+    if _is_clear(options) and not near_miss:
         return Found(options[0])
     labels = await choice_labels(gazetteer, t, state, options)
     rows = tuple(
         (Button(label, route("place", str(place.geonameid))),)
         for label, place in zip(labels, options, strict=True)
     )
+    question = (
+        t.gettext("I did not find that name exactly. Did you mean this place?")
+        if near_miss
+        else t.gettext("There are several places with that name. Which one?")
+    )
     screen = Screen(
-        text=t.gettext("There are several places with that name. Which one?"),
+        text=question,
         rows=(
             *rows,
             (Button(t.pgettext("button", "🔁 Type another place"), route("help")),),

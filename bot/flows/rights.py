@@ -14,11 +14,11 @@ from bot.content import ContentLibrary, Page
 from bot.content.library import BASE, RESTORATIVE
 from bot.content.model import EU_MEMBERS, NOT_BOUND_BY_VICTIMS_DIRECTIVE
 from bot.flows import nav
-from bot.flows.country import country_name
 from bot.flows.deps import Deps, Flow
 from bot.flows.routes import Route, route
 from bot.flows.screen import Button, Screen
 from bot.flows.state import State
+from bot.geo.countries import country_name
 from bot.i18n import Translator, translator
 
 RIGHTS = Route("rights")

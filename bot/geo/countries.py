@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 from functools import lru_cache
+from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 
@@ -13,24 +15,20 @@ SHIPPED_LANGUAGES: tuple[str, ...] = (
 # Our language codes that CLDR knows under another name.
 _CLDR_LOCALE = {"zh": "zh_Hans", "tl": "fil"}
 
-# Names people commonly type that CLDR does not list as the territory's name.
-EXTRA_NAMES: dict[str, tuple[str, ...]] = {
-    "US": ("USA", "United States of America", "America", "EEUU", "EE UU", "США"),
-    "GB": ("UK", "Great Britain", "Britain", "England", "Scotland", "Wales", "Northern Ireland"),
-    "AE": ("UAE", "Emirates"),
-    "CZ": ("Czech Republic",),
-    "NL": ("Holland",),
-    "MK": ("Macedonia",),
-    "TR": ("Turkey",),
-    "CI": ("Ivory Coast",),
-    "CD": ("DRC", "DR Congo"),
-    "KR": ("South Korea",),
-    "KP": ("North Korea",),
-    "RU": ("Russia",),
-    "MM": ("Burma",),
-    "SZ": ("Swaziland",),
-    "CV": ("Cape Verde",),
-}
+# Everyday names people type that CLDR does not list ("UK", "Штати", "Anh Quốc"): data that
+# translators keep, one row per name (lang, country, name).
+EVERYDAY_NAMES_CSV = Path(__file__).resolve().parents[2] / "locales" / "country_names.csv"
+
+
+def everyday_names(path: Path = EVERYDAY_NAMES_CSV) -> dict[str, tuple[str, ...]]:
+    """ISO2 → the everyday names of that country in any language."""
+    names: dict[str, list[str]] = {}
+    with path.open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            code, name = (row.get("country") or "").strip().upper(), (row.get("name") or "").strip()
+            if code and name:
+                names.setdefault(code, []).append(name)
+    return {code: tuple(found) for code, found in names.items()}
 
 
 @lru_cache(maxsize=256)

@@ -224,7 +224,7 @@ async def walk(state: State, deps: Deps) -> tuple[list[BookPage], dict[str, str]
 
 def destination(button: Button, book: Book) -> Destination:
     """What the book says about where a button leads."""
-    from bot.flows.country import country_name
+    from bot.geo.countries import country_name
     from bot.i18n import language_name
     from bot.outreach.payload import country_codes
 
@@ -433,7 +433,7 @@ def _names(book: Book) -> tuple[str, str]:
     """The book's language and country as "Arabic (العربية, ar)" and "United Kingdom (GB)"."""
     from babel import Locale
 
-    from bot.flows.country import country_name
+    from bot.geo.countries import country_name
     from bot.i18n import language_name
 
     english = Locale("en").languages.get(book.lang, book.lang)
@@ -448,7 +448,7 @@ def _names(book: Book) -> tuple[str, str]:
 
 
 def render_html(book: Book) -> str:
-    from bot.flows.country import country_name
+    from bot.geo.countries import country_name
     from bot.i18n import language_name
 
     rtl = book.lang in ("ar", "fa", "he", "ur")
