@@ -158,11 +158,20 @@ async def test_the_country_picker_lists_pack_countries_sorted_paged_and_marks_th
     chosen = [b for s in (first, second) for b in _buttons(s) if b.route and b.route.name == "setc"]
     assert all(b.route.arg(1) == "rights" for b in chosen)
     codes = [b.route.arg(0) for b in chosen if b.route.arg(0) != "none"]
-    assert sorted(codes) == deps.content.countries()
-    names = [b.label.removeprefix("✓ ") for b in chosen if b.route.arg(0) != "none"]
+    # Where English is an official language first (most speakers first), then all A to Z.
+    assert codes[:4] == ["US", "IN", "NG", "PH"]
+    assert sorted(set(codes)) == deps.content.countries()
+    names = [b.label.removeprefix("✓ ") for b in chosen if b.route.arg(0) != "none"][4:]
     assert names == sorted(names)
     assert any(b.label == "✓ United States" for b in chosen)
     assert route("country", "1", "rights") in [b.route for b in _buttons(first)]
+
+
+async def test_the_picker_opens_with_the_countries_of_the_readers_language(deps):
+    for lang, likeliest in (("uk", ["UA"]), ("es", ["MX", "ES"])):
+        first = await country.country_picker(route("country", "0", "talk"), State(lang=lang), deps)
+        codes = [b.route.arg(0) for b in _buttons(first) if b.route and b.route.name == "setc"]
+        assert codes[: len(likeliest)] == likeliest
 
 
 async def test_setting_a_country_changes_the_state_and_shows_its_rights_menu(deps):

@@ -186,6 +186,18 @@ def test_short_numbers_missing_from_phonenumbers_are_a_warning_not_an_error() ->
     assert "short number 1343" in warnings_at(text)[2][0]
 
 
+def test_an_emergency_number_of_a_shared_numbering_plan_is_a_warning_not_an_error() -> None:
+    # 17 reaches the gendarmerie across the +590 plan; phonenumbers lists it for Guadeloupe
+    # and Saint-Martin but not Saint-Barthélemy.  A two-digit number unknown everywhere stays
+    # an error (a typo).
+    text = csv_of("a-1,Gendarmerie,emergency,BL,,,true,17,2026-11-01")
+    assert errors_at(text) == {}
+    assert "GP, MF (same +590 plan)" in warnings_at(text)[2][0]
+    assert errors_at(csv_of("a-1,Typo,emergency,GB,,,true,17,2026-11-01"))[2] == [
+        "phone: '17' is too short to be a phone number in GB"
+    ]
+
+
 def test_sms_and_whatsapp_are_checked_like_phones() -> None:
     header = HEADER + ",sms,whatsapp"
     found = errors_at(csv_of(GOOD + ",WhatsApp 0800 1,+44 7400 123456", header=header))

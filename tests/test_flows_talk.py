@@ -117,8 +117,8 @@ async def test_lines_that_speak_the_readers_language_come_first(tmp_path: Path) 
     assert en.text.index("First Line") < en.text.index("Second Line")
 
 
-async def test_riyadh_in_filipino_shows_the_emergency_number_and_a_way_on(tmp_path: Path) -> None:
-    # A Filipino domestic worker in Riyadh: no Saudi helpline is known, but 911 is.
+async def test_riyadh_in_filipino_shows_the_emergency_number_and_a_line(tmp_path: Path) -> None:
+    # A Filipino domestic worker in Riyadh: Saudi Arabia's 911 and a verified line (19911).
     from bot.flows.find_help import at_point
 
     root = Path(__file__).resolve().parent.parent
@@ -131,4 +131,6 @@ async def test_riyadh_in_filipino_shows_the_emergency_number_and_a_way_on(tmp_pa
         await directory.close()
     assert results.state is not None and results.state.country == "SA"
     assert "911" in results.text
-    assert "911" in talk.text and "embahada" in talk.text  # the embassy sentence, in Filipino
+    assert "19911" in talk.text  # the labour ministry's unified number, from resources.csv
+    assert "🚨" in talk.text and "911" in talk.text.replace("19911", "")
+    assert "embahada" not in talk.text  # the "no helpline known" page is not shown

@@ -84,6 +84,20 @@ def _check_short(digits: str, country: str) -> PhoneCheck:
         return OK
     if shortnumberinfo.is_emergency_number(digits, country):
         return OK
+    plan_mates = [
+        region
+        for region in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(number.country_code, ())
+        if region != country and shortnumberinfo.is_emergency_number(digits, region)
+    ]
+    if plan_mates:
+        # Territories that share a numbering plan share its emergency numbers in practice
+        # (17 for the gendarmerie in Saint-Barthélemy as in Guadeloupe and Saint-Martin, all
+        # +590), even where the library lists the number for only some of them.
+        return PhoneCheck(
+            warning=f"short number {digits} is listed as an emergency number in "
+            f"{', '.join(sorted(plan_mates))} (same +{number.country_code} plan), not in "
+            f"{country}; check it works there"
+        )
     if len(digits) >= 3:
         # Lines newer than the library's data (Vietnam's 111 since 2025) or missing from it
         # (the Philippines' 1343) are real; the maintainer is asked to check, not stopped.

