@@ -134,3 +134,22 @@ async def test_riyadh_in_filipino_shows_the_emergency_number_and_a_line(tmp_path
     assert "19911" in talk.text  # the labour ministry's unified number, from resources.csv
     assert "🚨" in talk.text and "911" in talk.text.replace("19911", "")
     assert "embahada" not in talk.text  # the "no helpline known" page is not shown
+
+
+async def test_who_a_line_is_for_is_shown_in_the_readers_language(tmp_path: Path) -> None:
+    csv_text = (
+        "id,name,categories,country,national,phone,eligibility,last_verified\n"
+        "gb-w,Women's Line,hotline,GB,true,+44 20 3058 2020,women|children,2026-11-01\n"
+        "gb-x,Other Line,hotline,GB,true,+44 800 808 3733,people who rang before,2026-11-01\n"
+    )
+    (tmp_path / "r.csv").write_text(csv_text, encoding="utf-8")
+    directory = await Directory.open(tmp_path / "r.csv", tmp_path / "data")
+    try:
+        deps = Deps(directory=directory)
+        uk = await router.open_route(route("talk"), State(lang="uk", country="GB"), deps)
+        en = await router.open_route(route("talk"), State(lang="en", country="GB"), deps)
+    finally:
+        await directory.close()
+    assert "👥 для: жінки, діти" in uk.text
+    assert "people who rang before" not in uk.text  # free text: English readers only
+    assert "👥 for: women, children" in en.text and "👥 for: people who rang before" in en.text

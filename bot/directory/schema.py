@@ -48,6 +48,22 @@ COLUMNS: tuple[str, ...] = (
     "source_url",
     "last_verified",
 )
+
+# Who a service is for: `eligibility` holds these groups, separated by "|" ("women|children").
+# The bot says them in every language it speaks; any other text is shown to English readers
+# only (the validator warns), so no other reader meets an untranslated phrase.
+ELIGIBILITY_GROUPS = (
+    "women",
+    "men",
+    "children",
+    "migrants",
+    "migrant women",
+    "migrant workers",
+    "domestic workers",
+    "migrant domestic workers",
+    "employers",
+    "families",
+)
 OPTIONAL_COLUMNS: tuple[str, ...] = tuple(c for c in COLUMNS if c not in REQUIRED_COLUMNS)
 TRANSLATION_COLUMN = re.compile(r"(name|description)_([a-z]{2})")
 PHONE_COLUMNS: tuple[str, ...] = ("phone", "sms", "whatsapp")

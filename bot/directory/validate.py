@@ -28,6 +28,7 @@ from bot.directory.schema import (
     CATEGORIES,
     CATEGORY_BITS,
     COLUMNS,
+    ELIGIBILITY_GROUPS,
     PHONE_COLUMNS,
     REQUIRED_COLUMNS,
     TRANSLATION_COLUMN,
@@ -294,6 +295,13 @@ class _Rows:
         for code in languages:
             if code not in self.languages:
                 error(f"language {code!r} is not an ISO 639-1 code", "languages")
+        for group in _split(v[p["eligibility"]]):
+            if group.lower() not in ELIGIBILITY_GROUPS:
+                warn(
+                    f"eligibility {group!r} is shown to English readers only; the groups every "
+                    f"reader sees: {', '.join(ELIGIBILITY_GROUPS)}",
+                    "eligibility",
+                )
         if verified is None or any(x.severity is Severity.ERROR for x in problems):
             return problems, None
         # Positional, in the field order of Service (see Service.from_json).

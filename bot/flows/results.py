@@ -16,7 +16,7 @@ from bot.directory.phones import international
 from bot.flows import nav
 from bot.flows.routes import Route, route
 from bot.flows.screen import Button, Screen, Venue
-from bot.flows.service_card import contact_line, freshness, hours_text
+from bot.flows.service_card import contact_line, eligibility_line, freshness, hours_text
 from bot.flows.state import State
 from bot.i18n import Translator
 
@@ -234,6 +234,9 @@ def _service_block(
     if s.languages:
         names = ", ".join(locale.languages.get(code, code) for code in s.languages)
         lines.append(t.gettext("🗣 speaks: {languages}").format(languages=names))
+    who = eligibility_line(t, lang, s.eligibility)
+    if who:
+        lines.append(who)
     lines.append(freshness(t, locale, s.last_verified))
     return "\n".join(lines)
 

@@ -55,8 +55,40 @@ def contact_card(t: Translator, lang: str, s: Service, today: date | None = None
     if s.languages:
         names = ", ".join(locale.languages.get(code, code) for code in s.languages)
         lines.append(t.gettext("🗣 speaks: {languages}").format(languages=names))
+    who = eligibility_line(t, lang, s.eligibility)
+    if who:
+        lines.append(who)
     lines.append(freshness(t, locale, s.last_verified, today))
     return "\n".join(lines)
+
+
+def eligibility_line(t: Translator, lang: str, eligibility: str) -> str:
+    """"👥 for: women, children" in the reader's language; "" when there is nothing to show.
+
+    The groups are those of ELIGIBILITY_GROUPS (bot/directory/schema.py), each translated here.
+    """
+    words = {
+        "women": t.pgettext("eligibility", "women"),
+        "men": t.pgettext("eligibility", "men"),
+        "children": t.pgettext("eligibility", "children"),
+        "migrants": t.pgettext("eligibility", "migrants"),
+        "migrant women": t.pgettext("eligibility", "migrant women"),
+        "migrant workers": t.pgettext("eligibility", "migrant workers"),
+        "domestic workers": t.pgettext("eligibility", "domestic workers"),
+        "migrant domestic workers": t.pgettext("eligibility", "migrant domestic workers"),
+        "employers": t.pgettext("eligibility", "employers"),
+        "families": t.pgettext("eligibility", "families"),
+    }
+    english = lang.split("-")[0].lower() == "en"
+    groups: list[str] = []
+    for group in (g.strip() for g in eligibility.split("|")):
+        if group.lower() in words:
+            groups.append(words[group.lower()])
+        elif group and english:
+            groups.append(group)
+    if not groups:
+        return ""
+    return t.gettext("👥 for: {groups}").format(groups=", ".join(groups))
 
 
 def contact_line(t: Translator, s: Service) -> str:
