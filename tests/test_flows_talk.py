@@ -153,3 +153,21 @@ async def test_who_a_line_is_for_is_shown_in_the_readers_language(tmp_path: Path
     assert "👥 для: жінки, діти" in uk.text
     assert "people who rang before" not in uk.text  # free text: English readers only
     assert "👥 for: women, children" in en.text and "👥 for: people who rang before" in en.text
+
+
+async def test_free_text_hours_reach_english_readers_only(tmp_path: Path) -> None:
+    csv_text = (
+        "id,name,categories,country,national,phone,hours,last_verified\n"
+        "gb-a,Structured Line,hotline,GB,true,+44 20 3058 2020,Mo-Fr 09:00-17:00,2026-11-01\n"
+        "gb-b,Free Text Line,hotline,GB,true,+44 800 808 3733,Business hours,2026-11-01\n"
+    )
+    (tmp_path / "r.csv").write_text(csv_text, encoding="utf-8")
+    directory = await Directory.open(tmp_path / "r.csv", tmp_path / "data")
+    try:
+        deps = Deps(directory=directory)
+        uk = await router.open_route(route("talk"), State(lang="uk", country="GB"), deps)
+        en = await router.open_route(route("talk"), State(lang="en", country="GB"), deps)
+    finally:
+        await directory.close()
+    assert "пн–пт 09:00–17:00" in uk.text and "Business hours" not in uk.text
+    assert "Business hours" in en.text

@@ -49,6 +49,26 @@ COLUMNS: tuple[str, ...] = (
     "last_verified",
 )
 
+# Opening hours the bot can say in every language: "24/7", or day spans with times separated by
+# ";" ("Mo-Fr 09:00-17:00; Sa 10:00-14:00").  Other text is shown to English readers only.
+HOURS_DAYS = ("mo", "tu", "we", "th", "fr", "sa", "su")
+HOURS_SPAN = re.compile(
+    r"(?P<first>mo|tu|we|th|fr|sa|su)(?:\s*-\s*(?P<last>mo|tu|we|th|fr|sa|su))?\s+"
+    r"(?P<open>\d{1,2}:\d{2})\s*-\s*(?P<close>\d{1,2}:\d{2})",
+    re.IGNORECASE,
+)
+
+
+def is_structured_hours(hours: str) -> bool:
+    """`24/7` or `Mo-Fr 09:00-17:00; Sa 10:00-14:00`: hours the bot can say in any language."""
+    text = hours.strip()
+    if text.replace(" ", "").lower() in ("24/7", "24h", "24/7/365"):
+        return True
+    spans = [part.strip() for part in text.split(";") if part.strip()]
+    return bool(spans) and all(HOURS_SPAN.fullmatch(part) for part in spans)
+
+
+
 # Who a service is for: `eligibility` holds these groups, separated by "|" ("women|children").
 # The bot says them in every language it speaks; any other text is shown to English readers
 # only (the validator warns), so no other reader meets an untranslated phrase.

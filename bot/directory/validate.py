@@ -33,6 +33,7 @@ from bot.directory.schema import (
     REQUIRED_COLUMNS,
     TRANSLATION_COLUMN,
     Service,
+    is_structured_hours,
 )
 
 STALE_AFTER = timedelta(days=365)
@@ -295,6 +296,13 @@ class _Rows:
         for code in languages:
             if code not in self.languages:
                 error(f"language {code!r} is not an ISO 639-1 code", "languages")
+        hours = v[p["hours"]]
+        if hours.strip() and not is_structured_hours(hours):
+            warn(
+                f"hours {hours!r} is shown to English readers only; write it as 24/7 or like "
+                "'Mo-Fr 09:00-17:00; Sa 10:00-14:00' and every reader sees it",
+                "hours",
+            )
         for group in _split(v[p["eligibility"]]):
             if group.lower() not in ELIGIBILITY_GROUPS:
                 warn(

@@ -17,18 +17,11 @@ from babel.dates import format_date, format_time, get_day_names
 
 from bot.directory import Service
 from bot.directory.phones import international
+from bot.directory.schema import HOURS_DAYS, HOURS_SPAN, is_structured_hours
 from bot.i18n import Translator
 
 # Facts checked longer ago than this may be out of date: the person is told so.
 MAY_HAVE_CHANGED_AFTER = timedelta(days=730)
-_DAYS = ("mo", "tu", "we", "th", "fr", "sa", "su")
-_SPAN = re.compile(
-    r"(?P<first>mo|tu|we|th|fr|sa|su)(?:\s*-\s*(?P<last>mo|tu|we|th|fr|sa|su))?\s+"
-    r"(?P<open>\d{1,2}:\d{2})\s*-\s*(?P<close>\d{1,2}:\d{2})",
-    re.IGNORECASE,
-)
-
-
 def speaks_reader_first(services: list[Service], lang: str) -> list[Service]:
     """Lines that speak the reader's language first, the rest in their order."""
     base = lang.split("-")[0].lower()
@@ -105,28 +98,25 @@ def contact_line(t: Translator, s: Service) -> str:
 
 
 def hours_text(t: Translator, locale: Locale, hours: str) -> str:
-    """`24/7` or `Mo-Fr 09:00-17:00; Sa 10:00-14:00` in the reader's words; else as written."""
+    """Structured hours in the reader's words; free text as written, to English readers only
+    (no other reader meets an untranslated phrase)."""
     text = hours.strip()
     if not text:
         return ""
+    if not is_structured_hours(text):
+        return text if locale.language == "en" else ""
     if text.replace(" ", "").lower() in ("24/7", "24h", "24/7/365"):
         return t.gettext("open 24 hours, every day")
-    spans = [part.strip() for part in text.split(";") if part.strip()]
-    shown = []
-    for part in spans:
-        match = _SPAN.fullmatch(part)
-        if match is None:
-            return text  # free text: shown as the maintainer wrote it
-        shown.append(_span(locale, match))
-    return "; ".join(shown)
+    matches = (HOURS_SPAN.fullmatch(part.strip()) for part in text.split(";") if part.strip())
+    return "; ".join(_span(locale, match) for match in matches if match)
 
 
 def _span(locale: Locale, match: re.Match[str]) -> str:
     names = get_day_names("abbreviated", locale=locale)
-    first = _DAYS.index(match["first"].lower())
+    first = HOURS_DAYS.index(match["first"].lower())
     days = names[first]
     if match["last"]:
-        days = f"{days}–{names[_DAYS.index(match['last'].lower())]}"
+        days = f"{days}–{names[HOURS_DAYS.index(match['last'].lower())]}"
     opens, closes = (_time(match[k], locale) for k in ("open", "close"))
     return f"{days} {opens}–{closes}"
 
