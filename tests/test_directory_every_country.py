@@ -29,7 +29,7 @@ UNINHABITED = {
 }
 # Searched for and not found written on any page (docs/sources/emergency_numbers.csv lists the
 # queries); a row added for one of these must take it off this list.
-NOT_FOUND = {"KI": "Kiribati", "NU": "Niue", "TK": "Tokelau", "PN": "Pitcairn Islands"}
+NOT_FOUND = {"NU": "Niue", "TK": "Tokelau", "PN": "Pitcairn Islands"}
 # Found only on one weak page, or pages that disagree with each other and with libphonenumber:
 # Equatorial Guinea (115, an SMS company's guide), Guinea-Bissau (112 on an aggregator; the
 # library lists 113, 117, 118).  Shown once a second source agrees.

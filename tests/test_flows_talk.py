@@ -12,6 +12,7 @@ from bot.flows.deps import Deps
 from bot.flows.nav import EXIT, MENU
 from bot.flows.routes import Route, route
 from bot.flows.state import State
+from bot.i18n import translator
 
 CSV = """\
 id,name,categories,country,national,phone,last_verified
@@ -171,3 +172,13 @@ async def test_free_text_hours_reach_english_readers_only(tmp_path: Path) -> Non
         await directory.close()
     assert "пн–пт 09:00–17:00" in uk.text and "Business hours" not in uk.text
     assert "Business hours" in en.text
+
+
+async def test_talk_without_a_country_asks_it_with_the_readers_likeliest_first(
+    deps: Deps,
+) -> None:
+    screen = await router.open_route(route("talk"), State(lang="uk"), deps)
+    choices = [b.route for row in screen.rows for b in row if b.route and b.route.name == "setc"]
+    assert screen.title == translator("uk").gettext("Talk to a person now")
+    assert choices and all(c.arg(1) == "talk" for c in choices)
+    assert MENU in _routes(screen) and EXIT in _routes(screen)

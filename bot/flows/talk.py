@@ -6,8 +6,11 @@ else a person can do are shown; with no country at all ("not listed"), the inter
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.directory.phones import international
 from bot.flows import nav
+from bot.flows.country import country_picker
 from bot.flows.deps import Deps
 from bot.flows.routes import Route, route
 from bot.flows.screen import Button, Screen
@@ -25,6 +28,10 @@ async def talk(r: Route, state: State, deps: Deps) -> Screen:
     t = translator(state.lang)
     if r.arg(0) == INTERNATIONAL:
         return _international(t, state)
+    if not state.country and deps.directory is not None:
+        # The country first, with the likeliest ones for the reader's language on page one.
+        picker = await country_picker(Route("country", ("0", "talk")), state, deps)
+        return replace(picker, title=t.gettext("Talk to a person now"))
     if not state.country or deps.directory is None:
         return Screen(
             title=t.gettext("Talk to a person now"),
