@@ -35,3 +35,11 @@ async def test_the_first_location_after_a_fresh_start_gets_its_country(
         assert "gazetteer ready" not in bot.log()
     finally:
         await bot.stop()
+
+
+async def test_a_location_in_kosovo_says_which_countrys_law_it_assumed(running_bot, clean_api):
+    person = Person(clean_api)
+    await person.start()
+    screen = await person.share(42.66, 21.16)  # Pristina
+    assert "status is disputed" in screen.text
+    assert "Serbia" in screen.text

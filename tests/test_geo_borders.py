@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.geo.borders import country_at
+from bot.geo.borders import country_at, is_disputed
 
 
 @pytest.mark.parametrize(
@@ -41,3 +41,21 @@ def test_points_near_borders_answer_as_the_country_that_holds_them(
 def test_mid_ocean_and_impossible_points_have_no_country() -> None:
     assert country_at(0.0, -30.0) is None
     assert country_at(123.0, 0.0) is None
+
+
+@pytest.mark.parametrize(
+    ("where", "lat", "lon", "disputed"),
+    [
+        ("Simferopol, Crimea", 44.95, 34.10, True),
+        ("Pristina, Kosovo (drawn inside Serbia)", 42.66, 21.16, True),
+        ("Laayoune, Western Sahara", 27.15, -13.20, True),
+        ("Ramallah, West Bank", 31.90, 35.20, True),
+        ("Niš, Serbia", 43.32, 21.90, False),
+        ("Belgrade", 44.80, 20.46, False),
+        ("Kyiv", 50.45, 30.52, False),
+    ],
+)
+def test_disputed_areas_are_known_so_the_screen_can_say_which_law_it_assumed(
+    where: str, lat: float, lon: float, disputed: bool
+) -> None:
+    assert is_disputed(lat, lon) is disputed, where

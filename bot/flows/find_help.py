@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from dataclasses import replace
 
 from bot.flows import nav
 from bot.flows.deps import Deps
@@ -124,6 +125,7 @@ async def _results_at(state: State, deps: Deps, place_country: str | None) -> Sc
             state=state,
         )
     lat, lon = state.point
+    disputed = await asyncio.to_thread(borders.is_disputed, lat, lon)
     screen = await results_screen(
         deps.directory,
         t,
@@ -134,6 +136,14 @@ async def _results_at(state: State, deps: Deps, place_country: str | None) -> Sc
         near_km=deps.near_km,
         place_country=place_country,
     )
+    if disputed and place_country:
+        from bot.geo.countries import country_name
+
+        note = t.gettext(
+            "This place is in an area whose status is disputed. I show what applies in "
+            "{country}, as the map data I use draws it; the law that applies there may differ."
+        ).format(country=country_name(place_country, state.lang))
+        screen = replace(screen, text=f"{note}\n\n{screen.text}")
     return screen.with_state(screen.state or state)
 
 

@@ -69,6 +69,16 @@ def _nearest_town_country(lat: float, lon: float, countries: tuple[str, ...]) ->
     return town[2]
 
 
+# Areas whose status is disputed, where the law that applies may not be the one of the country
+# the data names: those the time-zone data draws as a zone of their own (Crimea, Northern
+# Cyprus, Western Sahara, the West Bank, Gaza), and Kosovo, which it draws inside Serbia and
+# GeoNames' towns tell apart.
+DISPUTED_ZONES = frozenset(
+    {"Europe/Simferopol", "Asia/Famagusta", "Africa/El_Aaiun", "Asia/Hebron", "Asia/Gaza"}
+)
+_KOSOVO_AND_SERBIA = ("RS", "XK")
+
+
 @functools.lru_cache(maxsize=1)
 def _finder():  # noqa: ANN202 - timezonefinder has no public type to name here
     from timezonefinder import TimezoneFinder
@@ -97,9 +107,25 @@ def country_at(lat: float, lon: float) -> str | None:
     return _zone_countries().get(zone)
 
 
+def is_disputed(lat: float, lon: float) -> bool:
+    """True in an area whose status is disputed (see DISPUTED_ZONES): the screen then says
+    which country's law it assumed."""
+    if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0) or lat < ANTARCTIC_TREATY_LAT:
+        return False
+    try:
+        zone = _finder().timezone_at(lng=lon, lat=lat)
+    except (ValueError, OSError):
+        return False
+    if zone in DISPUTED_ZONES:
+        return True
+    if zone == "Europe/Belgrade":
+        return _nearest_town_country(lat, lon, _KOSOVO_AND_SERBIA) == "XK"
+    return False
+
+
 def warm_up() -> None:
     """Load the polygons now (a few tens of milliseconds), not at the first location."""
     _finder()
     _zone_countries()
-    for countries in SHARED_ZONES.values():
+    for countries in (*SHARED_ZONES.values(), _KOSOVO_AND_SERBIA):
         _towns(countries)
