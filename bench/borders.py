@@ -11,7 +11,8 @@ Points are drawn within 10 km of a land border: a random vertex of a country's o
 within 10 km.  Natural Earth at 1:10m places a border within a few hundred metres, so a share
 of the points in the first few hundred metres disagree because of the truth's own precision;
 the report gives accuracy for all points and for points more than 1 km from the border.
-The last line is machine-readable.
+A second line checks borders that are straight by treaty (see STRAIGHT), where the truth
+needs no polygon at all.  The last line is machine-readable.
 """
 
 from __future__ import annotations
@@ -119,10 +120,45 @@ def border_points(truth: NaturalEarth, count: int, rng: random.Random):
     return points
 
 
+# Borders that are straight lines by treaty, so the truth is known without any polygon: the
+# 49th parallel (Canada north, United States south), the 141st meridian west (Alaska west,
+# Yukon east), the 22nd parallel north (Egypt north, Sudan south) and the 25th meridian east
+# (Libya west, Egypt east), away from their ends.  Surveyed lines wander from the ideal by up to
+# a few hundred metres, so points start 0.5 km from it.
+STRAIGHT = (
+    ("lat", 49.0, (-122.5, -95.5), ("CA", "US")),
+    ("lon", -141.0, (60.5, 69.5), ("CA", "US")),
+    ("lat", 22.0, (25.5, 31.0), ("EG", "SD")),
+    ("lon", 25.0, (22.5, 29.5), ("EG", "LY")),
+)
+
+
+def straight_line_points(count: int, rng: random.Random) -> list[tuple[float, float, str]]:
+    """(lat, lon, truth) within 0.5-10 km either side of a straight treaty border."""
+    points = []
+    for i in range(count):
+        axis, value, (low, high), (positive, negative) = STRAIGHT[i % len(STRAIGHT)]
+        along = rng.uniform(low, high)
+        km = rng.uniform(0.5, NEAR_KM) * rng.choice((1, -1))
+        if axis == "lat":
+            lat, lon = value + km / 111.2, along
+        else:
+            lat, lon = along, value + km / (111.32 * math.cos(math.radians(along)))
+        points.append((lat, lon, positive if km > 0 else negative))
+    return points
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--points", type=int, default=2000)
     args = parser.parse_args(argv)
+    rng_lines = random.Random(SEED + 1)
+    lines = straight_line_points(args.points, rng_lines)
+    missed = [(lat, lon, code, borders.country_at(lat, lon)) for lat, lon, code in lines]
+    missed = [m for m in missed if m[3] != m[2]]
+    for lat, lon, code, got in missed[:10]:
+        print(f"straight-line miss: {lat:.4f},{lon:.4f} truth={code} got={got}")
+    print(f"borders_straight points={len(lines)} right={1 - len(missed) / len(lines):.4f}")
     try:
         truth = NaturalEarth()
     except ImportError as exc:
