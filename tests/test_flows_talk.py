@@ -182,3 +182,13 @@ async def test_talk_without_a_country_asks_it_with_the_readers_likeliest_first(
     assert screen.title == translator("uk").gettext("Talk to a person now")
     assert choices and all(c.arg(1) == "talk" for c in choices)
     assert MENU in _routes(screen) and EXIT in _routes(screen)
+
+
+def test_every_eligibility_group_the_validator_accepts_is_translated() -> None:
+    from bot.directory.schema import ELIGIBILITY_GROUPS
+    from bot.flows.service_card import eligibility_line
+
+    t = translator("uk")
+    for group in ELIGIBILITY_GROUPS:
+        line = eligibility_line(t, "uk", group)
+        assert line and group not in line, group

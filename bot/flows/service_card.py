@@ -22,6 +22,8 @@ from bot.i18n import Translator
 
 # Facts checked longer ago than this may be out of date: the person is told so.
 MAY_HAVE_CHANGED_AFTER = timedelta(days=730)
+
+
 def speaks_reader_first(services: list[Service], lang: str) -> list[Service]:
     """Lines that speak the reader's language first, the rest in their order."""
     base = lang.split("-")[0].lower()

