@@ -178,7 +178,7 @@ def _add_cldr_city_names(zones: dict[str, list[tuple[int, int, set[str]]]]) -> N
     """Give each time zone's city its name in every shipped language, from CLDR.
 
     CLDR names one city per time zone (mostly capitals and the largest cities) in each
-    language ("บูคาเรสต์", "阿尔及尔", "ناساو"), where GeoNames often has no name in that
+    language ("บูคาเรส", "阿尔及尔", "ناسو"), where GeoNames often has no name in that
     script.  The zone's city is its most populous place bearing the English exemplar name.
     The names are added to that place's set of keys in place.
     """
@@ -231,7 +231,8 @@ def _write(conn: sqlite3.Connection, progress: _Progress) -> int:
     conn.executescript(SCHEMA)
     memo: dict[str, str] = {}
     key_population: dict[str, int] = {}
-    city_keys: list[tuple[int, set[str]]] = []
+    # (population, geonameid, normalised names) per place; the zone lists share the same sets.
+    city_keys: list[tuple[int, int, set[str]]] = []
     places: list[tuple] = []
     zones: dict[str, list[tuple[int, int, set[str]]]] = {}
     for done, city in enumerate(cities.values(), 1):
@@ -256,24 +257,21 @@ def _write(conn: sqlite3.Connection, progress: _Progress) -> int:
                 key = memo[raw] = normalise(raw)
             if key:
                 keys.add(key)
-        city_keys.append((gid, keys))
-        zones.setdefault(city.get("timezone") or "", []).append((population, gid, keys))
+        city_keys.append((population, gid, keys))
+        zones.setdefault(city.get("timezone") or "", []).append(city_keys[-1])
         if done % 5000 == 0:
             progress.show(0.5 * done / total, "reading places")
     del cities, memo
     _add_cldr_city_names(zones)
     del zones
-    populations = {place[0]: place[6] for place in places}
-    for gid, keys in city_keys:
-        population = populations[gid]
+    for population, _gid, keys in city_keys:
         for key in keys:
             if population >= key_population.get(key, -1):
                 key_population[key] = population
-    del populations
 
     ordered = sorted(key_population.items(), key=lambda item: (-item[1], item[0]))
     key_ids = {key: key_id for key_id, (key, _) in enumerate(ordered, 1)}
-    names = sorted((key_ids[key], gid) for gid, keys in city_keys for key in keys)
+    names = sorted((key_ids[key], gid) for _population, gid, keys in city_keys for key in keys)
     del city_keys
 
     progress.show(0.5, "writing places")
