@@ -377,9 +377,8 @@ async def test_a_long_poll_that_confirms_updates_wakes_whoever_waits_for_them(
     (first,) = await bot.get_updates(timeout=0)
     # The next long poll confirms `first` at once, then waits for more: a test waiting for
     # the queue to empty must not wait for the poll to end.
+    # The poll lasts 20 s; wait_for gives up (and fails the test) after 10 s.
     polling = asyncio.create_task(bot.get_updates(offset=first.update_id + 1, timeout=20))
-    began = time.monotonic()
     await server.wait_for(lambda: not server.pending_updates, timeout=10)
-    assert time.monotonic() - began < 5
     await server.send_text(PERSON, "second")
     assert [u.message.text for u in await polling] == ["second"]  # type: ignore[union-attr]
