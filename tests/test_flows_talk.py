@@ -11,6 +11,7 @@ from bot.flows import router
 from bot.flows.deps import Deps
 from bot.flows.nav import EXIT, MENU
 from bot.flows.routes import Route, route
+from bot.flows.screen import Screen
 from bot.flows.state import State
 from bot.i18n import translator
 
@@ -33,6 +34,20 @@ async def deps(tmp_path: Path) -> Deps:
 
 def _routes(screen):
     return [b.route for row in screen.rows for b in row if b.route is not None]
+
+
+async def talk_screens(tmp_path: Path, csv_text: str, *langs: str) -> list[Screen]:
+    """The British talk screen of a directory made of `csv_text`, in each of `langs`."""
+    (tmp_path / "r.csv").write_text(csv_text, encoding="utf-8")
+    directory = await Directory.open(tmp_path / "r.csv", tmp_path / "data")
+    try:
+        deps = Deps(directory=directory)
+        return [
+            await router.open_route(route("talk"), State(lang=lang, country="GB"), deps)
+            for lang in langs
+        ]
+    finally:
+        await directory.close()
 
 
 async def test_a_country_with_helplines_lists_them_and_its_emergency_number(deps: Deps) -> None:
@@ -106,14 +121,7 @@ async def test_lines_that_speak_the_readers_language_come_first(tmp_path: Path) 
         "gb-a,First Line,hotline,GB,true,+44 20 3058 2020,en,2026-11-01\n"
         "gb-b,Second Line,hotline,GB,true,+44 800 808 3733,en|uk,2026-11-01\n"
     )
-    (tmp_path / "r.csv").write_text(csv_text, encoding="utf-8")
-    directory = await Directory.open(tmp_path / "r.csv", tmp_path / "data")
-    try:
-        deps = Deps(directory=directory)
-        uk = await router.open_route(route("talk"), State(lang="uk", country="GB"), deps)
-        en = await router.open_route(route("talk"), State(lang="en", country="GB"), deps)
-    finally:
-        await directory.close()
+    uk, en = await talk_screens(tmp_path, csv_text, "uk", "en")
     assert uk.text.index("Second Line") < uk.text.index("First Line")
     assert en.text.index("First Line") < en.text.index("Second Line")
 
@@ -143,14 +151,7 @@ async def test_who_a_line_is_for_is_shown_in_the_readers_language(tmp_path: Path
         "gb-w,Women's Line,hotline,GB,true,+44 20 3058 2020,women|children,2026-11-01\n"
         "gb-x,Other Line,hotline,GB,true,+44 800 808 3733,people who rang before,2026-11-01\n"
     )
-    (tmp_path / "r.csv").write_text(csv_text, encoding="utf-8")
-    directory = await Directory.open(tmp_path / "r.csv", tmp_path / "data")
-    try:
-        deps = Deps(directory=directory)
-        uk = await router.open_route(route("talk"), State(lang="uk", country="GB"), deps)
-        en = await router.open_route(route("talk"), State(lang="en", country="GB"), deps)
-    finally:
-        await directory.close()
+    uk, en = await talk_screens(tmp_path, csv_text, "uk", "en")
     assert "👥 для: жінки, діти" in uk.text
     assert "people who rang before" not in uk.text  # free text: English readers only
     assert "👥 for: women, children" in en.text and "👥 for: people who rang before" in en.text
@@ -162,14 +163,7 @@ async def test_free_text_hours_reach_english_readers_only(tmp_path: Path) -> Non
         "gb-a,Structured Line,hotline,GB,true,+44 20 3058 2020,Mo-Fr 09:00-17:00,2026-11-01\n"
         "gb-b,Free Text Line,hotline,GB,true,+44 800 808 3733,Business hours,2026-11-01\n"
     )
-    (tmp_path / "r.csv").write_text(csv_text, encoding="utf-8")
-    directory = await Directory.open(tmp_path / "r.csv", tmp_path / "data")
-    try:
-        deps = Deps(directory=directory)
-        uk = await router.open_route(route("talk"), State(lang="uk", country="GB"), deps)
-        en = await router.open_route(route("talk"), State(lang="en", country="GB"), deps)
-    finally:
-        await directory.close()
+    uk, en = await talk_screens(tmp_path, csv_text, "uk", "en")
     assert "пн–пт 09:00–17:00" in uk.text and "Business hours" not in uk.text
     assert "Business hours" in en.text
 
