@@ -397,9 +397,39 @@ async def test_a_corrupt_gazetteer_is_rebuilt_while_the_bot_answers(tmp_path, ga
         assert "Traceback" not in log
         server.assert_clean()
     finally:
-        for pid in builders:  # the rebuild takes a minute of CPU: not needed for this test
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+        stop_builders(builders)
+        await bot.stop()
+        await server.stop()
+
+
+def stop_builders(pids: list[int]) -> None:
+    for pid in pids:  # a build takes a minute of CPU: not needed for these tests
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
+async def test_a_country_typed_in_the_first_minute_is_understood_before_the_gazetteer(tmp_path):
+    # A first start builds the gazetteer for a minute; the country list says "you can also
+    # type its name", so a name must work from the first message, not only once it is built.
+    data = tmp_path / "data"
+    data.mkdir()
+    server = BotApiServer()
+    await server.start()
+    bot = BotProcess(server, data, tmp_path)
+    try:
+        await start_bot(bot)
+        assert bot.proc is not None
+        person = Person(server)
+        await person.start()
+        await person.press("☎️ Talk to a person now")
+        screen = await person.say("Deutschland")
+        assert "gazetteer ready" not in bot.log()
+        assert screen.text.startswith("Talk to a person now"), screen.text
+        assert "112" in screen.text
+        assert "I can only follow the buttons" not in screen.text
+        server.assert_clean()
+    finally:
+        stop_builders(child_pids(bot.proc.pid) if bot.proc is not None else [])
         await bot.stop()
         await server.stop()
 

@@ -14,9 +14,10 @@ from geopy.point import Point
 
 from bot.flows import router
 from bot.flows.deps import Deps
-from bot.flows.places import Choose, Found, place_by_id, place_from_text
+from bot.flows.places import Choose, Country, Found, NotFound, place_by_id, place_from_text
 from bot.flows.routes import Route
 from bot.flows.state import Expect, State
+from bot.geo.countries import CountryNames
 from bot.geo.online import OnlinePlaces, population, to_places
 from bot.geo.place import Match, Place
 from bot.i18n import translator
@@ -275,6 +276,23 @@ async def test_typed_text_goes_online_even_before_the_gazetteer_is_open():
     screen = await router.on_text(State().expecting(Expect.PLACE), deps, "Twinford")
     assert screen.state is not None and screen.state.point == (52.52, 13.405)
     assert Deps().places is None
+    await online.close()
+
+
+async def test_a_country_name_never_goes_online_even_before_the_gazetteer_is_open():
+    geocoder = FakeGeocoder({"deutschland": TWINFORD[:1]})
+    online = OnlinePlaces(geocoder)
+    names = CountryNames([("deutschland", "DE"), ("germany", "DE")])
+    t = translator("en")
+    for places in (online, None):
+        outcome = await place_from_text(
+            None, t, State(), "Deutschland", places=places, country_names=names
+        )
+        assert outcome == Country("DE")
+    assert geocoder.calls == []
+    # A near miss could be a town ("Yalta" is not Malta): with nothing to ask, it stays unsure.
+    outcome = await place_from_text(None, t, State(), "Germny", places=None, country_names=names)
+    assert isinstance(outcome, NotFound)
     await online.close()
 
 

