@@ -32,7 +32,8 @@ UNINHABITED = {
 NOT_FOUND = {"NU": "Niue", "TK": "Tokelau", "PN": "Pitcairn Islands"}
 # Found only on one weak page, or pages that disagree with each other and with libphonenumber:
 # Equatorial Guinea (115, an SMS company's guide), Guinea-Bissau (112 on an aggregator; the
-# library lists 113, 117, 118).  Shown once a second source agrees.
+# library lists 113, 117, 118).  Shown once a second source agrees.  Guinea-Bissau's talk
+# screen shows the criminal police's free reporting line 121 (four pages), not a dispatcher.
 NOT_CONFIRMED = {"GQ": "Equatorial Guinea", "GW": "Guinea-Bissau"}
 # The only number found (110, police) came from an unlicensed copy of a book, and calling the
 # police there may itself endanger a person: no number is shown rather than a doubtful one.

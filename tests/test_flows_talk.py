@@ -186,3 +186,24 @@ def test_every_eligibility_group_the_validator_accepts_is_translated() -> None:
     for group in ELIGIBILITY_GROUPS:
         line = eligibility_line(t, "uk", group)
         assert line and group not in line, group
+
+
+async def test_the_islands_and_countries_with_a_thin_list_still_get_the_police(
+    tmp_path: Path,
+) -> None:
+    # Kiribati lists its police (192) and an ambulance (194): the police come first, as the
+    # one number shown; Guinea-Bissau has no confirmed dispatcher, but the criminal police's
+    # free reporting line (121), dated 2022, with a warning that it may have changed.
+    root = Path(__file__).resolve().parent.parent
+    directory = await Directory.open(root / "resources.csv", tmp_path / "data")
+    try:
+        deps = Deps(directory=directory)
+        kiribati = await router.open_route(route("talk"), State(country="KI"), deps)
+        bissau = await router.open_route(route("talk"), State(lang="pt", country="GW"), deps)
+    finally:
+        await directory.close()
+    assert "192" in kiribati.text and "194" not in kiribati.text
+    assert "121" in bissau.text and "Polícia Judiciária" in bissau.text
+    assert translator("pt").gettext(
+        "⚠ Checked over two years ago: this number may have changed."
+    ) in bissau.text

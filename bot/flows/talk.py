@@ -45,7 +45,7 @@ async def talk(r: Route, state: State, deps: Deps) -> Screen:
             ),
             state=state.expecting_country("talk"),
         )
-    services = await deps.directory.national(state.country)
+    services = await deps.directory.national(state.country, PERSON_CATEGORIES)
     emergency = await deps.directory.emergency(state.country)
     people = speaks_reader_first(
         [s for s in services if emergency is None or s.id != emergency.id], state.lang
