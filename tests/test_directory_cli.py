@@ -21,13 +21,6 @@ def test_the_shipped_resources_csv_has_no_errors() -> None:
     assert checked.rows == len(checked.services) >= 89
 
 
-def test_the_shipped_file_has_an_emergency_row_for_every_country_the_seed_has_one_for() -> None:
-    services = check_path(ROOT / "resources.csv").services
-    with_emergency = {s.country for s in services if "emergency" in s.categories}
-    # Every country in the file, Cambodia included since its police number was sourced.
-    assert {s.country for s in services} - with_emergency == set()
-
-
 def test_validate_prints_each_problem_and_fails(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
