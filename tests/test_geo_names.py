@@ -107,3 +107,11 @@ def test_a_label_names_region_and_country_in_the_chosen_language():
     assert Place(1, "Kyiv", 50.45, 30.52, "UA").label("uk") == "Kyiv, Україна"
     assert Place(1, "Manila", 14.6, 121.0, "PH").label("tl") == "Manila, Pilipinas"
     assert Place(1, "Beijing", 39.9, 116.4, "CN").label("zh") == "Beijing, 中国"
+
+
+def test_traditional_and_simplified_chinese_meet_and_other_scripts_stay():
+    assert normalise("維也納") == normalise("维也纳") == "维也纳"
+    assert normalise("河內") == normalise("河内")
+    assert normalise("東京") == normalise("东京")
+    assert normalise("Ёлка") == normalise("ёлка")  # folding Chinese leaves Cyrillic alone
+    assert normalise("서울") == "서울" and normalise("とうきょう") == "とうきょう"

@@ -31,7 +31,7 @@ from bot.geo.gazetteer import DB_NAME
 from bot.geo.names import normalise
 
 # Bump when the schema or the meaning of a column changes: an older file is then rebuilt.
-SCHEMA_FORMAT = "4"
+SCHEMA_FORMAT = "5"
 
 
 def schema_version() -> str:

@@ -3,12 +3,15 @@
 People type without accents, in capitals, with stray punctuation, invisible marks pasted from
 other apps, or in their own script.  Both the gazetteer's names and what a person types go
 through `normalise`, so the two meet: accents and case are dropped, punctuation becomes a space,
-and every script is otherwise kept as it is (Cyrillic, Arabic, Chinese are not transliterated).
+and every script is otherwise kept as it is (Cyrillic, Arabic, Chinese are not transliterated;
+traditional Chinese characters are written in their simplified form).
 """
 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
+from functools import lru_cache
 
 # Letters that carry their "accent" inside the letter, so NFKD cannot split it off;
 # typed on a keyboard without them, people write the plain letter.
@@ -92,10 +95,37 @@ class _CharFold(dict[int, str | None]):
             value = None
         elif category[0] in "PSZ":
             value = " "
+        elif _is_han(ordinal):
+            value = _simplified(char)
         else:
             value = char
         self[ordinal] = value
         return value
+
+
+# Chinese characters: CJK Unified Ideographs, Extension A and the compatibility block.
+_HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
+
+
+def _is_han(ordinal: int) -> bool:
+    return any(low <= ordinal <= high for low, high in _HAN_RANGES)
+
+
+@lru_cache(maxsize=1)
+def _to_simplified() -> Callable[[str], str]:
+    import opencc
+
+    return opencc.OpenCC("t2s").convert
+
+
+def _simplified(char: str) -> str:
+    """A traditional Chinese character as its simplified form (維 → 维), others unchanged.
+
+    GeoNames often has only one of the two spellings of a city (維也納, not 维也纳), and a
+    reader types the one their phone writes: both meet on the simplified form.
+    """
+    simplified = _to_simplified()(char)
+    return simplified if len(simplified) == 1 else char
 
 
 _CHARS = _CharFold()
