@@ -207,3 +207,29 @@ async def test_the_islands_and_countries_with_a_thin_list_still_get_the_police(
     assert translator("pt").gettext(
         "⚠ Checked over two years ago: this number may have changed."
     ) in bissau.text
+
+
+async def test_port_moresby_gets_its_own_police_number_where_112_has_not_arrived(
+    tmp_path: Path,
+) -> None:
+    # Papua New Guinea brings in 112 province by province; no page shows it in Port Moresby,
+    # whose police take calls on 1800100.  A person there is given that number; a person in
+    # Mount Hagen, where 112 was launched, gets 112; with no place known, both are on screen.
+    from bot.flows.find_help import at_point
+
+    root = Path(__file__).resolve().parent.parent
+    directory = await Directory.open(root / "resources.csv", tmp_path / "data")
+    try:
+        deps = Deps(directory=directory)
+        country_only = await router.open_route(route("talk"), State(country="PG"), deps)
+        moresby = await at_point(State(), deps, -9.4431, 147.1797)
+        moresby_talk = await router.open_route(route("talk"), moresby.state, deps)
+        hagen = await at_point(State(), deps, -5.8577, 144.2306)
+    finally:
+        await directory.close()
+    assert "🚨 Emergency: 112" in country_only.text
+    assert "🚨 Port Moresby: +675 180 0100" in country_only.text
+    assert "🚨 Emergency: +675 180 0100" in moresby.text and "112" not in moresby.text
+    assert "🚨 Emergency: +675 180 0100" in moresby_talk.text
+    assert "Port Moresby:" not in moresby_talk.text
+    assert "🚨 Emergency: 112" in hagen.text and "180 0100" not in hagen.text

@@ -26,11 +26,15 @@ from bot.directory.schema import Service, category_mask
 from bot.directory.search import nearest_rows
 from bot.directory.validate import Problem, Severity, Validation
 from bot.geo import borders
+from bot.geo.place import distance_km
 
 log = logging.getLogger("waypoint.directory")
 
 # When no country is given, the country of the nearest service within this reach is used.
 COUNTRY_REACH_KM = 300.0
+# A city's own emergency number (where the national one is still being rolled out) is for
+# the people in and around that city.
+LOCAL_EMERGENCY_KM = 60.0
 FORCE_FILE = "directory.force"
 WATCH_SECONDS = 10.0
 _LOGGED_PROBLEMS = 50
@@ -284,11 +288,13 @@ class Directory:
             national: tuple[Service, ...] = ()
             emergency = None
             if country:
-                emergency = await _emergency(live.conn, country)
+                emergency = await _emergency(live.conn, country, (lat, lon))
+                # The emergency number has its own line; another one (a national number
+                # where a city has its own) would only compete with it.
                 national = tuple(
                     s
                     for s in await _national(live.conn, country, 0)
-                    if emergency is None or s.id != emergency.id
+                    if "emergency" not in s.categories
                 )
         return Nearby(local, national, emergency, has_more, country)
 
@@ -299,9 +305,17 @@ class Directory:
         async with self._use() as live:
             return await _national(live.conn, country.upper(), mask)
 
-    async def emergency(self, country: str) -> Service | None:
+    async def emergency(
+        self, country: str, near: tuple[float, float] | None = None
+    ) -> Service | None:
+        """The emergency number for someone in `country`, at `near` if the point is known."""
         async with self._use() as live:
-            return await _emergency(live.conn, country.upper())
+            return await _emergency(live.conn, country.upper(), near)
+
+    async def emergencies(self, country: str) -> list[Service]:
+        """Every emergency row of the country: national ones first, then cities' own."""
+        async with self._use() as live:
+            return await _emergencies(live.conn, country.upper())
 
     async def get(self, service_id: str) -> Service | None:
         async with self._use() as live:
@@ -406,13 +420,37 @@ async def _national(conn: aiosqlite.Connection, country: str, mask: int) -> list
     return [Service.from_json(r[0]) for r in rows]
 
 
-async def _emergency(conn: aiosqlite.Connection, country: str) -> Service | None:
+async def _emergencies(conn: aiosqlite.Connection, country: str) -> list[Service]:
     rows = await conn.execute_fetchall(
         "SELECT data FROM services WHERE country = ? AND (catmask & ?) != 0 "
-        "ORDER BY national DESC, n LIMIT 1",
+        "ORDER BY national DESC, n",
         (country, category_mask(("emergency",))),
     )
-    return Service.from_json(rows[0][0]) if rows else None
+    return [Service.from_json(r[0]) for r in rows]
+
+
+async def _emergency(
+    conn: aiosqlite.Connection, country: str, near: tuple[float, float] | None = None
+) -> Service | None:
+    return emergency_for(await _emergencies(conn, country), near)
+
+
+def emergency_for(
+    emergencies: Sequence[Service], near: tuple[float, float] | None = None
+) -> Service | None:
+    """The number to call: a city's own where the national one does not reach it yet (Port
+    Moresby before 112), for a person at `near`; otherwise the country's first national one."""
+    if near is not None:
+        local = [
+            (distance_km(near[0], near[1], s.latitude, s.longitude), s)
+            for s in emergencies
+            if not s.national and s.latitude is not None and s.longitude is not None
+        ]
+        reached = [(km, s) for km, s in local if km <= LOCAL_EMERGENCY_KM]
+        if reached:
+            return min(reached, key=lambda pair: pair[0])[1]
+    national = [s for s in emergencies if s.national]
+    return (national or list(emergencies) or [None])[0]
 
 
 def _stamp(path: Path) -> _Stamp | None:

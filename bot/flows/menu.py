@@ -16,7 +16,7 @@ async def emergency_line(state: State, deps: Deps) -> str:
     t = translator(state.lang)
     service = None
     if state.country and deps.directory is not None:
-        service = await deps.directory.emergency(state.country)
+        service = await deps.directory.emergency(state.country, state.point)
     if service is not None and service.phone:
         return t.gettext("🆘 In danger now? Call {number}.").format(number=service.phone)
     return t.gettext(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.directory.phones import international
+from bot.directory.schema import Service
 from bot.flows import nav
 from bot.flows.country import country_picker
 from bot.flows.deps import Deps
@@ -46,18 +47,27 @@ async def talk(r: Route, state: State, deps: Deps) -> Screen:
             state=state.expecting_country("talk"),
         )
     services = await deps.directory.national(state.country, PERSON_CATEGORIES)
-    emergency = await deps.directory.emergency(state.country)
+    emergency = await deps.directory.emergency(state.country, state.point)
     people = speaks_reader_first(
         [s for s in services if emergency is None or s.id != emergency.id], state.lang
     )
+    # Where the national number does not reach every city yet, a city's own number, unless
+    # the person's place is known (then `emergency` is already the right one for them).
+    cities = [
+        _city_emergency_line(t, s)
+        for s in (await deps.directory.emergencies(state.country) if not state.point else ())
+        if not s.national and s.phone and s.city and (emergency is None or s.id != emergency.id)
+    ]
     lines = [line for line in (contact_card(t, state.lang, s) for s in people) if line]
     if lines and emergency is not None:
         lines += [c for c in (contact_card(t, state.lang, emergency),) if c]
+        lines += cities
     elif not lines:
         lines = [
             _emergency_line(t, emergency.phone, emergency.country)
             if emergency is not None and emergency.phone
             else t.gettext("In danger now? Call your local emergency number."),
+            *cities,
             t.gettext(
                 "I do not know a helpline in this country yet. That is a gap in my list, "
                 "not a sign that there is no help for you."
@@ -77,6 +87,12 @@ async def talk(r: Route, state: State, deps: Deps) -> Screen:
 
 def _emergency_line(t: Translator, phone: str, country: str) -> str:
     return t.gettext("🚨 Emergency: {number}").format(number=international(phone, country))
+
+
+def _city_emergency_line(t: Translator, service: Service) -> str:
+    return t.gettext("🚨 {city}: {number}").format(
+        city=service.city, number=international(service.phone, service.country)
+    )
 
 
 def _embassy(t: Translator) -> str:
