@@ -332,6 +332,12 @@ def test_coordinates_far_outside_the_country_are_a_warning() -> None:
     assert "far outside GB" in warnings_at(text)[2][0]
 
 
+def test_an_atoll_far_from_its_countrys_big_town_is_not_far_outside() -> None:
+    # Ebeye is 3.6 degrees from Majuro, the Marshall Islands' only town of 15,000+.
+    row = "mh-1,Police and fire,emergency,MH,8.77479,167.73919,false,+692 329 6911,2026-11-01"
+    assert not any("far outside" in w for w in warnings_at(csv_of(row)).get(2, []))
+
+
 def test_near_duplicate_rows_are_a_warning() -> None:
     header = HEADER + ",city"
     text = csv_of(

@@ -233,3 +233,26 @@ async def test_port_moresby_gets_its_own_police_number_where_112_has_not_arrived
     assert "🚨 Emergency: +675 180 0100" in moresby_talk.text
     assert "Port Moresby:" not in moresby_talk.text
     assert "🚨 Emergency: 112" in hagen.text and "180 0100" not in hagen.text
+
+
+async def test_where_only_towns_have_numbers_each_is_shown_by_its_name(tmp_path: Path) -> None:
+    # The Marshall Islands: police and fire on Majuro and on Ebeye each have their own number
+    # and none covers the whole country, so neither is shown as "the" emergency number.
+    from bot.flows.menu import emergency_line
+
+    root = Path(__file__).resolve().parent.parent
+    directory = await Directory.open(root / "resources.csv", tmp_path / "data")
+    try:
+        deps = Deps(directory=directory)
+        screen = await router.open_route(route("talk"), State(country="MH"), deps)
+        menu_line = await emergency_line(State(country="MH"), deps)
+        on_ebeye = await router.open_route(
+            route("talk"), State(country="MH", point=(8.775, 167.739)), deps
+        )
+    finally:
+        await directory.close()
+    assert "🚨 Majuro: +692 625-8666" in screen.text
+    assert "🚨 Ebeye: +692 329-6911" in screen.text
+    assert "Emergency:" not in screen.text and "local emergency number" not in screen.text
+    assert "(Majuro)" in menu_line
+    assert "🚨 Emergency: +692 329-6911" in on_ebeye.text and "625" not in on_ebeye.text

@@ -68,8 +68,11 @@ def country_boxes() -> dict[str, tuple[Box, ...]]:
 
 
 def far_outside(country: str, lat: float, lon: float) -> bool:
-    """True when the point lies well outside every box of the country's towns."""
+    """True when the point lies well outside every box of the country's towns, and not
+    inside its borders either (an atoll far from the one large town: Ebeye, Marshall Islands)."""
     boxes = country_boxes().get(country)
-    if not boxes:
+    if not boxes or any(b.contains(lat, lon) for b in boxes):
         return False
-    return not any(b.contains(lat, lon) for b in boxes)
+    from bot.geo import borders
+
+    return borders.country_at(lat, lon) != country

@@ -18,7 +18,10 @@ async def emergency_line(state: State, deps: Deps) -> str:
     if state.country and deps.directory is not None:
         service = await deps.directory.emergency(state.country, state.point)
     if service is not None and service.phone:
-        return t.gettext("🆘 In danger now? Call {number}.").format(number=service.phone)
+        number = service.phone
+        if not service.national and service.city and not state.point:
+            number = f"{number} ({service.city})"  # a city's own number: say whose
+        return t.gettext("🆘 In danger now? Call {number}.").format(number=number)
     return t.gettext(
         "🆘 In danger now? Call your local emergency number. "
         "Choose your country and I will show it here."

@@ -51,22 +51,29 @@ async def talk(r: Route, state: State, deps: Deps) -> Screen:
     people = speaks_reader_first(
         [s for s in services if emergency is None or s.id != emergency.id], state.lang
     )
-    # Where the national number does not reach every city yet, a city's own number, unless
-    # the person's place is known (then `emergency` is already the right one for them).
-    cities = [
-        _city_emergency_line(t, s)
-        for s in (await deps.directory.emergencies(state.country) if not state.point else ())
-        if not s.national and s.phone and s.city and (emergency is None or s.id != emergency.id)
-    ]
+    # Where the national number does not reach every city yet, each city's own number by its
+    # name, unless the person's place is known (then `emergency` is the one for them).
+    cities: list[str] = []
+    if not state.point:
+        if emergency is not None and not emergency.national:
+            emergency = None  # only cities' own numbers: none of them is "the" number
+        cities = [
+            _city_emergency_line(t, s)
+            for s in await deps.directory.emergencies(state.country)
+            if not s.national and s.phone and s.city
+            and (emergency is None or s.id != emergency.id)
+        ]  # fmt: skip
     lines = [line for line in (contact_card(t, state.lang, s) for s in people) if line]
-    if lines and emergency is not None:
-        lines += [c for c in (contact_card(t, state.lang, emergency),) if c]
+    if lines:
+        if emergency is not None:
+            lines += [c for c in (contact_card(t, state.lang, emergency),) if c]
         lines += cities
-    elif not lines:
-        lines = [
-            _emergency_line(t, emergency.phone, emergency.country)
-            if emergency is not None and emergency.phone
-            else t.gettext("In danger now? Call your local emergency number."),
+    else:
+        if emergency is not None and emergency.phone:
+            lines.append(_emergency_line(t, emergency.phone, emergency.country))
+        elif not cities:
+            lines.append(t.gettext("In danger now? Call your local emergency number."))
+        lines += [
             *cities,
             t.gettext(
                 "I do not know a helpline in this country yet. That is a gap in my list, "
