@@ -15,6 +15,7 @@ gb-shelter,Test Shelter,shelter,GB,London,51.51,-0.13,false,,2026-11-01
 gb-999,Emergency services,emergency,GB,,,,true,999,2026-11-01
 de-line,Test Helpline,hotline,DE,,,,true,116 016,2026-11-01
 br-190,Emergency,emergency,BR,,,,true,190,2026-11-01
+br-sp-police,Police,emergency,BR,São Paulo,-23.55,-46.63,false,190,2026-11-01
 """
 
 
@@ -36,6 +37,7 @@ def test_the_map_colours_each_country_by_what_it_has(tmp_path: Path, capsys) -> 
     image = Image.open(out).convert("RGB")
     assert pixel(image, 52.5, -1.5) == COLOURS[Level.LOCAL_SERVICES]  # England
     assert pixel(image, 51.0, 10.0) == COLOURS[Level.NATIONAL_LINE]  # Germany
+    # A city's own emergency number is not a local service to go to.
     assert pixel(image, -10.0, -50.0) == COLOURS[Level.EMERGENCY_ONLY]  # Brazil
     assert pixel(image, 40.0, -100.0) == COLOURS[Level.NOTHING]  # the US, not in this file
     assert pixel(image, 0.0, -30.0) == COLOURS[None]  # the Atlantic

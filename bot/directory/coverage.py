@@ -53,9 +53,11 @@ class Coverage:
 def coverage(services: Iterable[Service]) -> Coverage:
     levels: dict[str, Level] = {}
     for s in services:
-        if s.located:
+        # A city's own emergency number has a place too, but it is not a service to go to.
+        helps = any(c != "emergency" for c in s.categories)
+        if s.located and helps:
             level = Level.LOCAL_SERVICES
-        elif any(c != "emergency" for c in s.categories):
+        elif helps:
             level = Level.NATIONAL_LINE
         else:
             level = Level.EMERGENCY_ONLY
