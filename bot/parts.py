@@ -31,10 +31,6 @@ async def open_all(rt: Runtime) -> None:
         raise StartupError(str(exc)) from None
     rt.background.append(asyncio.create_task(rt.deps.directory.watch(), name="directory-watch"))
     rt.deps.content = ContentLibrary.load()
-    from bot.geo.countries import country_names
-
-    # Country names are understood from the first message, before the gazetteer is built.
-    rt.deps.country_names = await asyncio.to_thread(country_names)
     if config.geocoder == "nominatim":
         _open_online_places(rt)
     ready = asyncio.Event()

@@ -7,6 +7,7 @@ from bot.directory.store import (
     Nearby,
     ReloadOutcome,
     ReloadStatus,
+    emergency_for,
 )
 from bot.directory.validate import Problem, Severity, validate
 
@@ -20,5 +21,6 @@ __all__ = [
     "ReloadStatus",
     "Service",
     "Severity",
+    "emergency_for",
     "validate",
 ]

@@ -5,12 +5,13 @@ can without it.  Flows get this object, never a Telegram one.
 
 Typed place names are looked up in `places`: the offline gazetteer, unless the operator
 configured an online geocoder (`typed_places`).  A point's country and landmarks always come
-from the offline gazetteer; country names too, and from `country_names` (the same names, held
-in memory) while the gazetteer is still being built.
+from the offline gazetteer; country names too, and from the same names held in memory while
+the gazetteer is still being built.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -36,7 +37,6 @@ class Deps:
     typed_places: Places | None = None  # online lookups, only when configured
     typed_places_server: str | None = None  # and the server they go to, to tell people
     near_km: float = 150.0  # how far "near you" reaches (NEARBY_KM)
-    country_names: CountryNames | None = None
 
     @property
     def places(self) -> Places | None:
@@ -47,9 +47,14 @@ class Deps:
         """The country a typed name means, from the first message on; None if unsure."""
         if self.gazetteer is not None:
             return await self.gazetteer.country_by_name(text, fuzzy)
-        if self.country_names is not None:
-            return self.country_names.find(text, fuzzy)
-        return None
+        return (await self.names_without_gazetteer()).find(text, fuzzy)
+
+    async def names_without_gazetteer(self) -> CountryNames:
+        """The gazetteer's country names, built in memory (under a second, once per process)
+        for the minute its first build takes."""
+        from bot.geo.countries import country_names
+
+        return await asyncio.to_thread(country_names)
 
 
 # Every routed flow has this shape: the route pressed, the chat's state, and what it may consult.

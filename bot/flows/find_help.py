@@ -200,7 +200,12 @@ async def typed_place(state: State, deps: Deps, text: str) -> Screen:
             state=state,
         )
     outcome = await place_from_text(
-        deps.gazetteer, t, state, text, places=deps.places, country_names=deps.country_names
+        deps.gazetteer,
+        t,
+        state,
+        text,
+        places=deps.places,
+        country_names=None if deps.gazetteer else await deps.names_without_gazetteer(),
     )
     if isinstance(outcome, Found):
         place = outcome.place

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.directory import emergency_for
 from bot.directory.phones import international
 from bot.directory.schema import Service
 from bot.flows import nav
@@ -47,7 +48,8 @@ async def talk(r: Route, state: State, deps: Deps) -> Screen:
             state=state.expecting_country("talk"),
         )
     services = await deps.directory.national(state.country, PERSON_CATEGORIES)
-    emergency = await deps.directory.emergency(state.country, state.point)
+    emergencies = await deps.directory.emergencies(state.country)
+    emergency = emergency_for(emergencies, state.point)
     people = speaks_reader_first(
         [s for s in services if emergency is None or s.id != emergency.id], state.lang
     )
@@ -59,7 +61,7 @@ async def talk(r: Route, state: State, deps: Deps) -> Screen:
             emergency = None  # only cities' own numbers: none of them is "the" number
         cities = [
             _city_emergency_line(t, s)
-            for s in await deps.directory.emergencies(state.country)
+            for s in emergencies
             if not s.national and s.phone and s.city
             and (emergency is None or s.id != emergency.id)
         ]  # fmt: skip
