@@ -439,17 +439,19 @@ def emergency_for(
     emergencies: Sequence[Service], near: tuple[float, float] | None = None
 ) -> Service | None:
     """The number to call: a city's own where the national one does not reach it yet (Port
-    Moresby before 112), for a person at `near`; otherwise the country's first national one."""
+    Moresby before 112), for a person at `near`; otherwise the country's first national one;
+    with none, the nearest city's (or, with no place known, the first)."""
+    national = [s for s in emergencies if s.national]
     if near is not None:
-        local = [
+        cities = [
             (distance_km(near[0], near[1], s.latitude, s.longitude), s)
             for s in emergencies
             if not s.national and s.latitude is not None and s.longitude is not None
         ]
-        reached = [(km, s) for km, s in local if km <= LOCAL_EMERGENCY_KM]
-        if reached:
-            return min(reached, key=lambda pair: pair[0])[1]
-    national = [s for s in emergencies if s.national]
+        if cities:
+            km, nearest = min(cities, key=lambda pair: pair[0])
+            if km <= LOCAL_EMERGENCY_KM or not national:
+                return nearest
     return (national or list(emergencies) or [None])[0]
 
 

@@ -19,7 +19,7 @@ async def emergency_line(state: State, deps: Deps) -> str:
         service = await deps.directory.emergency(state.country, state.point)
     if service is not None and service.phone:
         number = service.phone
-        if not service.national and service.city and not state.point:
+        if not service.national and service.city:
             number = f"{number} ({service.city})"  # a city's own number: say whose
         return t.gettext("🆘 In danger now? Call {number}.").format(number=number)
     return t.gettext(

@@ -12,11 +12,16 @@ from babel import Locale, UnknownLocaleError
 from babel.units import format_unit
 
 from bot.directory import CATEGORIES, Directory, Nearby, Service
-from bot.directory.phones import international
 from bot.flows import nav
 from bot.flows.routes import Route, route
 from bot.flows.screen import Button, Screen, Venue
-from bot.flows.service_card import contact_line, eligibility_line, freshness, hours_text
+from bot.flows.service_card import (
+    contact_line,
+    eligibility_line,
+    emergency_line,
+    freshness,
+    hours_text,
+)
 from bot.flows.state import State
 from bot.i18n import Translator
 
@@ -188,9 +193,9 @@ def _tail(t: Translator, nearby: Nearby, country: str | None, locale: Locale) ->
             entry = t.gettext("• {name}").format(name=service.name_in(locale.language))
             lines.append(f"{entry}: {contact}" if contact else entry)
     if nearby.emergency is not None:
-        number = international(nearby.emergency.phone, nearby.emergency.country)
-        if number:
-            lines.append(t.gettext("🚨 Emergency: {number}").format(number=number))
+        line = emergency_line(t, nearby.emergency)
+        if line:
+            lines.append(line)
     elif country is None:
         lines.append(t.gettext("In danger now? Call your local emergency number."))
     return lines

@@ -30,12 +30,22 @@ def speaks_reader_first(services: list[Service], lang: str) -> list[Service]:
     return sorted(services, key=lambda s: base not in s.languages)
 
 
+def emergency_line(t: Translator, s: Service) -> str:
+    """ "🚨 Emergency: 112", or "🚨 Port Moresby: +675 180 0100" for a city's own number (the
+    national one does not reach it yet); "" when the row has no phone."""
+    number = international(s.phone, s.country) if s.phone else ""
+    if not number:
+        return ""
+    if not s.national and s.city:
+        return t.gettext("🚨 {city}: {number}").format(city=s.city, number=number)
+    return t.gettext("🚨 Emergency: {number}").format(number=number)
+
+
 def contact_card(t: Translator, lang: str, s: Service, today: date | None = None) -> str:
     """A line for "Talk to a person now", all in the reader's language but the name."""
     locale = _locale(lang)
     if "emergency" in s.categories and not s.names.get(lang):
-        number = international(s.phone, s.country) if s.phone else ""
-        return t.gettext("🚨 Emergency: {number}").format(number=number) if number else ""
+        return emergency_line(t, s)
     contact = contact_line(t, s)
     if not (contact or s.website):
         return ""

@@ -9,14 +9,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.directory import emergency_for
-from bot.directory.phones import international
-from bot.directory.schema import Service
 from bot.flows import nav
 from bot.flows.country import country_picker
 from bot.flows.deps import Deps
 from bot.flows.routes import Route, route
 from bot.flows.screen import Button, Screen
-from bot.flows.service_card import contact_card, speaks_reader_first
+from bot.flows.service_card import contact_card, emergency_line, speaks_reader_first
 from bot.flows.state import Expect, State
 from bot.i18n import Translator, translator
 
@@ -60,7 +58,7 @@ async def talk(r: Route, state: State, deps: Deps) -> Screen:
         if emergency is not None and not emergency.national:
             emergency = None  # only cities' own numbers: none of them is "the" number
         cities = [
-            _city_emergency_line(t, s)
+            emergency_line(t, s)
             for s in emergencies
             if not s.national and s.phone and s.city
             and (emergency is None or s.id != emergency.id)
@@ -72,7 +70,7 @@ async def talk(r: Route, state: State, deps: Deps) -> Screen:
         lines += cities
     else:
         if emergency is not None and emergency.phone:
-            lines.append(_emergency_line(t, emergency.phone, emergency.country))
+            lines.append(emergency_line(t, emergency))
         elif not cities:
             lines.append(t.gettext("In danger now? Call your local emergency number."))
         lines += [
@@ -91,16 +89,6 @@ async def talk(r: Route, state: State, deps: Deps) -> Screen:
             *nav.footer(t),
         ),
         state=state.expecting(Expect.NOTHING),
-    )
-
-
-def _emergency_line(t: Translator, phone: str, country: str) -> str:
-    return t.gettext("🚨 Emergency: {number}").format(number=international(phone, country))
-
-
-def _city_emergency_line(t: Translator, service: Service) -> str:
-    return t.gettext("🚨 {city}: {number}").format(
-        city=service.city, number=international(service.phone, service.country)
     )
 
 
