@@ -15,6 +15,7 @@ from bot.flows.screen import Screen
 from bot.flows.state import State
 from bot.i18n import translator
 
+ROOT = Path(__file__).resolve().parent.parent
 CSV = """\
 id,name,categories,country,national,phone,last_verified
 gb-line,Test Helpline,hotline,GB,true,+44 20 3058 2020,2026-11-01
@@ -28,6 +29,14 @@ async def deps(tmp_path: Path) -> Deps:
     path = tmp_path / "resources.csv"
     path.write_text(CSV, encoding="utf-8")
     directory = await Directory.open(path, tmp_path / "data")
+    yield Deps(directory=directory)
+    await directory.close()
+
+
+@pytest.fixture
+async def shipped(tmp_path: Path) -> Deps:
+    """What the flows consult with the directory built from the shipped resources.csv."""
+    directory = await Directory.open(ROOT / "resources.csv", tmp_path / "data")
     yield Deps(directory=directory)
     await directory.close()
 
@@ -126,18 +135,12 @@ async def test_lines_that_speak_the_readers_language_come_first(tmp_path: Path) 
     assert en.text.index("First Line") < en.text.index("Second Line")
 
 
-async def test_riyadh_in_filipino_shows_the_emergency_number_and_a_line(tmp_path: Path) -> None:
+async def test_riyadh_in_filipino_shows_the_emergency_number_and_a_line(shipped: Deps) -> None:
     # A Filipino domestic worker in Riyadh: Saudi Arabia's 911 and a verified line (19911).
     from bot.flows.find_help import at_point
 
-    root = Path(__file__).resolve().parent.parent
-    directory = await Directory.open(root / "resources.csv", tmp_path / "data")
-    try:
-        deps = Deps(directory=directory)
-        results = await at_point(State(lang="tl"), deps, 24.71, 46.67)
-        talk = await router.open_route(route("talk"), results.state, deps)
-    finally:
-        await directory.close()
+    results = await at_point(State(lang="tl"), shipped, 24.71, 46.67)
+    talk = await router.open_route(route("talk"), results.state, shipped)
     assert results.state is not None and results.state.country == "SA"
     assert "911" in results.text
     assert "19911" in talk.text  # the labour ministry's unified number, from resources.csv
@@ -189,19 +192,13 @@ def test_every_eligibility_group_the_validator_accepts_is_translated() -> None:
 
 
 async def test_the_islands_and_countries_with_a_thin_list_still_get_the_police(
-    tmp_path: Path,
+    shipped: Deps,
 ) -> None:
     # Kiribati lists its police (192) and an ambulance (194): the police come first, as the
     # one number shown; Guinea-Bissau has no confirmed dispatcher, but the criminal police's
     # free reporting line (121), dated 2022, with a warning that it may have changed.
-    root = Path(__file__).resolve().parent.parent
-    directory = await Directory.open(root / "resources.csv", tmp_path / "data")
-    try:
-        deps = Deps(directory=directory)
-        kiribati = await router.open_route(route("talk"), State(country="KI"), deps)
-        bissau = await router.open_route(route("talk"), State(lang="pt", country="GW"), deps)
-    finally:
-        await directory.close()
+    kiribati = await router.open_route(route("talk"), State(country="KI"), shipped)
+    bissau = await router.open_route(route("talk"), State(lang="pt", country="GW"), shipped)
     assert "192" in kiribati.text and "194" not in kiribati.text
     assert "121" in bissau.text and "Polícia Judiciária" in bissau.text
     assert translator("pt").gettext(
@@ -210,23 +207,17 @@ async def test_the_islands_and_countries_with_a_thin_list_still_get_the_police(
 
 
 async def test_port_moresby_gets_its_own_police_number_where_112_has_not_arrived(
-    tmp_path: Path,
+    shipped: Deps,
 ) -> None:
     # Papua New Guinea brings in 112 province by province; no page shows it in Port Moresby,
     # whose police take calls on 1800100.  A person there is given that number; a person in
     # Mount Hagen, where 112 was launched, gets 112; with no place known, both are on screen.
     from bot.flows.find_help import at_point
 
-    root = Path(__file__).resolve().parent.parent
-    directory = await Directory.open(root / "resources.csv", tmp_path / "data")
-    try:
-        deps = Deps(directory=directory)
-        country_only = await router.open_route(route("talk"), State(country="PG"), deps)
-        moresby = await at_point(State(), deps, -9.4431, 147.1797)
-        moresby_talk = await router.open_route(route("talk"), moresby.state, deps)
-        hagen = await at_point(State(), deps, -5.8577, 144.2306)
-    finally:
-        await directory.close()
+    country_only = await router.open_route(route("talk"), State(country="PG"), shipped)
+    moresby = await at_point(State(), shipped, -9.4431, 147.1797)
+    moresby_talk = await router.open_route(route("talk"), moresby.state, shipped)
+    hagen = await at_point(State(), shipped, -5.8577, 144.2306)
     assert "🚨 Emergency: 112" in country_only.text
     assert "🚨 Port Moresby: +675 180 0100" in country_only.text
     assert "🚨 Port Moresby: +675 180 0100" in moresby.text and "112" not in moresby.text
@@ -235,26 +226,20 @@ async def test_port_moresby_gets_its_own_police_number_where_112_has_not_arrived
     assert "🚨 Emergency: 112" in hagen.text and "180 0100" not in hagen.text
 
 
-async def test_where_only_towns_have_numbers_each_is_shown_by_its_name(tmp_path: Path) -> None:
+async def test_where_only_towns_have_numbers_each_is_shown_by_its_name(shipped: Deps) -> None:
     # The Marshall Islands: police and fire on Majuro and on Ebeye each have their own number
     # and none covers the whole country, so neither is shown as "the" emergency number.
     from bot.flows.menu import emergency_line
 
-    root = Path(__file__).resolve().parent.parent
-    directory = await Directory.open(root / "resources.csv", tmp_path / "data")
-    try:
-        deps = Deps(directory=directory)
-        screen = await router.open_route(route("talk"), State(country="MH"), deps)
-        menu_line = await emergency_line(State(country="MH"), deps)
-        on_ebeye = await router.open_route(
-            route("talk"), State(country="MH", point=(8.775, 167.739)), deps
-        )
-        # Jaluit atoll, far from both: the nearer city's police (Majuro), named as such.
-        on_jaluit = await router.open_route(
-            route("talk"), State(country="MH", point=(5.92, 169.64)), deps
-        )
-    finally:
-        await directory.close()
+    screen = await router.open_route(route("talk"), State(country="MH"), shipped)
+    menu_line = await emergency_line(State(country="MH"), shipped)
+    on_ebeye = await router.open_route(
+        route("talk"), State(country="MH", point=(8.775, 167.739)), shipped
+    )
+    # Jaluit atoll, far from both: the nearer city's police (Majuro), named as such.
+    on_jaluit = await router.open_route(
+        route("talk"), State(country="MH", point=(5.92, 169.64)), shipped
+    )
     assert "🚨 Majuro: +692 625-8666" in screen.text
     assert "🚨 Ebeye: +692 329-6911" in screen.text
     assert "Emergency:" not in screen.text and "local emergency number" not in screen.text
