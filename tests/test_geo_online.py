@@ -283,15 +283,21 @@ async def test_a_country_name_never_goes_online_even_before_the_gazetteer_is_ope
     geocoder = FakeGeocoder({"deutschland": TWINFORD[:1]})
     online = OnlinePlaces(geocoder)
     names = CountryNames([("deutschland", "DE"), ("germany", "DE")])
+
+    async def by_name(text: str, fuzzy: bool) -> str | None:
+        return names.find(text, fuzzy)
+
     t = translator("en")
     for places in (online, None):
         outcome = await place_from_text(
-            None, t, State(), "Deutschland", places=places, country_names=names
+            None, t, State(), "Deutschland", places=places, country_by_name=by_name
         )
         assert outcome == Country("DE")
     assert geocoder.calls == []
     # A near miss could be a town ("Yalta" is not Malta): with nothing to ask, it stays unsure.
-    outcome = await place_from_text(None, t, State(), "Germny", places=None, country_names=names)
+    outcome = await place_from_text(
+        None, t, State(), "Germny", places=None, country_by_name=by_name
+    )
     assert isinstance(outcome, NotFound)
     await online.close()
 

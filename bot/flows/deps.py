@@ -24,7 +24,6 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from bot.content import ContentLibrary
     from bot.directory import Directory
     from bot.geo import Gazetteer
-    from bot.geo.countries import CountryNames
     from bot.geo.online import Places
 
 
@@ -47,14 +46,11 @@ class Deps:
         """The country a typed name means, from the first message on; None if unsure."""
         if self.gazetteer is not None:
             return await self.gazetteer.country_by_name(text, fuzzy)
-        return (await self.names_without_gazetteer()).find(text, fuzzy)
-
-    async def names_without_gazetteer(self) -> CountryNames:
-        """The gazetteer's country names, built in memory (under a second, once per process)
-        for the minute its first build takes."""
+        # The first build of the gazetteer takes a minute; the same names, built in memory
+        # (under a second, once per process), answer meanwhile.
         from bot.geo.countries import country_names
 
-        return await asyncio.to_thread(country_names)
+        return (await asyncio.to_thread(country_names)).find(text, fuzzy)
 
 
 # Every routed flow has this shape: the route pressed, the chat's state, and what it may consult.

@@ -205,7 +205,7 @@ async def typed_place(state: State, deps: Deps, text: str) -> Screen:
         state,
         text,
         places=deps.places,
-        country_names=None if deps.gazetteer else await deps.names_without_gazetteer(),
+        country_by_name=deps.country_by_name,
     )
     if isinstance(outcome, Found):
         place = outcome.place

@@ -9,6 +9,7 @@ landmarks are still looked up offline then.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -17,11 +18,14 @@ from bot.flows.routes import route
 from bot.flows.screen import Button, Screen
 from bot.flows.state import Expect, State
 from bot.geo import Gazetteer, Match, Place
-from bot.geo.countries import CountryNames, country_name
+from bot.geo.countries import country_name
 from bot.i18n import Translator
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from bot.geo.online import Places
+
+# "Germany" -> "DE", with or without one typo forgiven; None when unsure.
+CountryByName = Callable[[str, bool], Awaitable[str | None]]
 
 MAX_TYPED = 100  # longer is not a place name
 CHOICES = 5
@@ -153,18 +157,17 @@ async def place_from_text(
     text: str,
     *,
     places: Places | None = None,
-    country_names: CountryNames | None = None,
+    country_by_name: CountryByName | None = None,
 ) -> PlaceOutcome:
     """What a typed place name means: a place, a choice of places, a country, or nothing.
 
-    Places are looked up in `places` (default: the gazetteer); country names in the
-    gazetteer, or in `country_names` while it is missing.
+    Places are looked up in `places` (default: the gazetteer), country names with
+    `country_by_name` (default: the gazetteer's).
     """
+    named = country_by_name or (gazetteer.country_by_name if gazetteer is not None else None)
 
     async def country_named(fuzzy: bool) -> str | None:
-        if gazetteer is not None:
-            return await gazetteer.country_by_name(typed, fuzzy=fuzzy)
-        return country_names.find(typed, fuzzy) if country_names is not None else None
+        return await named(typed, fuzzy) if named is not None else None
 
     lookup = places if places is not None else gazetteer
     typed = " ".join(text.split()) if isinstance(text, str) else ""
