@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.geo.names import MAX_KEY_CHARS, normalise, similarity
+from bot.geo.names import MAX_KEY_CHARS, edit_distance, normalise, similarity
 from bot.geo.place import Place
-from bot.geo.search import edit_distance, one_typo_patterns
+from bot.geo.search import one_typo_patterns
 
 
 def test_accents_case_and_punctuation_are_set_aside():

